@@ -1,0 +1,35 @@
+# The two commands: `make run` and `make test`. Everything they need is installed here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run test lint test-sqlite test-postgres bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/nmahp demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+test-sqlite: $(STAMP)
+	$(BIN)/pytest
+
+# the database tests again, on PostgreSQL (pytest-django creates and drops test_test)
+test-postgres: $(STAMP)
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m db
+
+test: lint test-sqlite test-postgres
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/synth_scale.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,164 @@
+"""The one `nmahp` command (Typer + Rich)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import InstrumentError, NmahpError
+
+app = typer.Typer(help="NMAHP Pathways: the regional NMAHP academic-careers study as a standing service.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+instruments_app = typer.Typer(help="The study's questionnaires as XLSForm instruments.", no_args_is_help=True)
+app.add_typer(instruments_app, name="instruments")
+console = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1):
+    err.print(f"[bold red]Error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nmahp.web.settings")
+    import django
+
+    django.setup()
+
+
+# --- instruments ------------------------------------------------------------------------------------------
+@instruments_app.command("list")
+def instruments_list():
+    """List the instruments under instruments/."""
+    from .instruments import available, get_instrument
+
+    table = Table("name", "form_id", "version", "sections", "questions", "title")
+    for name in available():
+        form = get_instrument(name)
+        table.add_row(form.name, form.form_id, form.version, str(len(form.pages())),
+                      str(len(form.answer_questions())), form.title)
+    console.print(table)
+
+
+@instruments_app.command("show")
+def instruments_show(name: str = typer.Argument(..., help="nmahp, leads, or a workbook path")):
+    """Show every question of an instrument with its type, options and skip logic."""
+    from .instruments import get_instrument
+
+    try:
+        form = get_instrument(name)
+    except NmahpError as exc:
+        fail(str(exc))
+    console.print(f"[bold]{form.title}[/] ({form.form_id}, version {form.version})")
+    table = Table("page", "name", "type", "required", "relevant", "constraint / calculation", "options")
+    for q in form.questions.values():
+        if q.type == "note":
+            continue
+        rule = q.calculation.source if q.calculation else (q.constraint.source if q.constraint else "")
+        table.add_row(q.group or "", q.name, q.type + (" (likert)" if q.is_likert else ""),
+                      "yes" if q.required else "", q.relevant.source if q.relevant else "", rule,
+                      ", ".join(q.choice_names()))
+    console.print(table)
+
+
+@instruments_app.command("validate")
+def instruments_validate(path: Path = typer.Argument(..., help="an XLSForm workbook (.xlsx)")):
+    """Check a workbook: every problem is reported with its sheet, row and column."""
+    from .instruments import load_instrument
+
+    try:
+        form = load_instrument(path)
+    except InstrumentError as exc:
+        fail(str(exc))
+    console.print(f"[green]OK[/] {path}: {form.form_id} version {form.version}, "
+                  f"{len(form.answer_questions())} questions in {len(form.pages())} sections")
+
+
+# --- synthetic respondents --------------------------------------------------------------------------------
+@app.command()
+def synth(
+    instrument: str = typer.Option(..., help="nmahp, leads, or a workbook path"),
+    n: int = typer.Option(..., "--n", min=1, max=10_000_000, help="how many respondents"),
+    seed: int = typer.Option(0, help="random seed; the same seed gives the same respondents"),
+    out: Path = typer.Option(None, help="write an XLSForm-shaped CSV here"),
+    db: bool = typer.Option(False, "--db", help="store in the database instead"),
+    wave: str = typer.Option(None, help="wave name when storing in the database, e.g. 2023"),
+):
+    """Make valid synthetic submissions that follow the instrument's skip logic and constraints."""
+    from .instruments import get_instrument
+    from .instruments.synth import Synthesiser, write_csv
+
+    if bool(out) == db:
+        fail("give exactly one of --out FILE.csv or --db --wave W")
+    if db and not wave:
+        fail("--db needs --wave")
+    try:
+        form = get_instrument(instrument)
+    except NmahpError as exc:
+        fail(str(exc))
+    synthesiser = Synthesiser(form, seed)
+    if out:
+        with console.status(f"synthesising {n:,} respondents"):
+            count = write_csv(form, synthesiser.stream(n), out)
+        console.print(f"wrote {count:,} {form.form_id} respondents to {out}")
+        return
+    setup_django()
+    from .web.surveys import store
+
+    target = store.get_or_create_wave(form.form_id, wave)
+    try:
+        count = store.bulk_load(target, synthesiser.stream(n), source=f"synth:seed={seed}")
+    except NmahpError as exc:
+        fail(str(exc))
+    console.print(f"stored {count:,} {form.form_id} respondents in wave {wave}")
+
+
+# --- the service ------------------------------------------------------------------------------------------
+@app.command()
+def migrate():
+    """Create or update the database tables."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from django.conf import settings
+
+    console.print(f"database ready: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+
+
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000)):
+    """Serve the web service."""
+    setup_django()
+    from waitress import serve as waitress_serve
+
+    from .web.wsgi import application
+
+    console.print(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
+    waitress_serve(application, host=host, port=port, threads=8, ident="nmahp")
+
+
+@app.command()
+def demo(no_serve: bool = typer.Option(False, "--no-serve", help="load the demo data and stop")):
+    """Migrate, load a demo wave (174 NMAHP and 16 leads synthetic respondents), then serve."""
+    migrate()
+    from .web.demo import load_demo
+
+    for line in load_demo():
+        console.print(line)
+    if not no_serve:
+        serve()
+
+
+def main():  # pragma: no cover - console entry for `python -m nmahp`
+    try:
+        app()
+    except NmahpError as exc:
+        err.print(f"Error: {exc}")
+        sys.exit(1)

@@ -1,0 +1,1 @@
+"""The Django service: thin views and storage over the domain packages."""

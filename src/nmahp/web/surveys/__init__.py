@@ -1,0 +1,1 @@
+"""Waves, responses and contact details: where the instruments' answers are stored."""

@@ -1,0 +1,87 @@
+"""Storage of the instruments' answers.
+
+Responses are keyed by a random respondent key; contact details sit in their own table linked only
+by that key, so the answers table never holds anything that names a person.
+"""
+
+import secrets
+
+from django.db import models
+
+
+def new_respondent_key() -> str:
+    return secrets.token_urlsafe(18)
+
+
+def new_collector_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Wave(models.Model):
+    """One run of an instrument (e.g. the 2023 NMAHP survey), pinned to a form version."""
+
+    name = models.SlugField(max_length=50, help_text="e.g. 2023")
+    instrument = models.CharField(max_length=100, help_text="form_id of the workbook, e.g. nmahp_survey")
+    form_version = models.CharField(max_length=50)
+    opens = models.DateField(null=True, blank=True)
+    closes = models.DateField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["instrument", "name"], name="one_wave_name_per_instrument")]
+        ordering = ["instrument", "name"]
+
+    def __str__(self):
+        return f"{self.instrument} {self.name}"
+
+
+class CollectorLink(models.Model):
+    """A distribution channel's link, with how many people it was sent to (for response rates)."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="collectors")
+    channel = models.CharField(max_length=100, help_text="e.g. email, twitter, whatsapp")
+    token = models.CharField(max_length=32, unique=True, default=new_collector_token)
+    invited = models.PositiveIntegerField(null=True, blank=True, help_text="people reached; blank if unknown")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["wave", "channel"], name="one_link_per_channel")]
+
+    def __str__(self):
+        return f"{self.wave} via {self.channel}"
+
+
+class Response(models.Model):
+    PARTIAL = "partial"
+    COMPLETE = "complete"
+    STATUSES = [(PARTIAL, "Partial"), (COMPLETE, "Complete")]
+
+    respondent_key = models.CharField(max_length=64, unique=True, default=new_respondent_key)
+    wave = models.ForeignKey(Wave, on_delete=models.PROTECT, related_name="responses")
+    collector = models.ForeignKey(CollectorLink, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="responses")
+    status = models.CharField(max_length=10, choices=STATUSES, default=PARTIAL)
+    answers = models.JSONField(default=dict, help_text="answers keyed by question name")
+    source = models.CharField(max_length=200, default="web", help_text="web, synth, or the import it came from")
+    started = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    submitted = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["wave", "status"])]
+
+    def __str__(self):
+        return f"{self.wave} response {self.pk} ({self.status})"
+
+
+class ContactDetails(models.Model):
+    """Follow-up contact details, given only with consent; joined to answers by key alone."""
+
+    respondent_key = models.CharField(max_length=64, unique=True)
+    details = models.JSONField(default=dict)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "contact details"
+
+    def __str__(self):
+        return f"contact details {self.pk}"

@@ -1,0 +1,116 @@
+"""Writing and reading answers: every write is validated against the wave's instrument and split so
+contact details never land in the answers table. All-or-nothing for batches."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from nmahp.errors import NmahpError
+from nmahp.instruments import Instrument, get_instrument, validate
+
+from .models import CollectorLink, ContactDetails, Response, Wave
+
+
+class SubmissionRejected(NmahpError):
+    def __init__(self, errors: list[tuple[int, str]]):
+        self.errors = errors
+        shown = "\n".join(f"  - submission {i}: {message}" for i, message in errors[:20])
+        more = f"\n  ... and {len(errors) - 20} more" if len(errors) > 20 else ""
+        super().__init__(f"{len(errors)} problem(s); nothing was stored:\n{shown}{more}")
+
+
+def instrument_for(wave: Wave) -> Instrument:
+    return get_instrument(wave.instrument)
+
+
+def get_or_create_wave(instrument: str, name: str, **fields) -> Wave:
+    form = get_instrument(instrument)
+    wave, _ = Wave.objects.get_or_create(instrument=form.form_id, name=name,
+                                         defaults={"form_version": form.version, **fields})
+    return wave
+
+
+def find_wave(name: str, instrument: str | None = None) -> Wave:
+    waves = Wave.objects.filter(name=name)
+    if instrument:
+        waves = waves.filter(instrument=get_instrument(instrument).form_id)
+    found = list(waves)
+    if not found:
+        raise NmahpError(f"no wave called '{name}'" + (f" for {instrument}" if instrument else ""))
+    if len(found) > 1:
+        options = ", ".join(w.instrument for w in found)
+        raise NmahpError(f"wave '{name}' exists for several instruments ({options}); add --instrument")
+    return found[0]
+
+
+def _split(instrument: Instrument, answers: Mapping[str, str]) -> tuple[dict, dict]:
+    contact_names = set(instrument.contact_questions())
+    kept = {k: v for k, v in answers.items() if k not in contact_names}
+    contact = {k: v for k, v in answers.items() if k in contact_names}
+    return kept, contact
+
+
+def _prepare(instrument: Instrument, answers: Mapping, complete: bool):
+    result = validate(instrument, answers, only=None if complete else set())
+    return result
+
+
+@transaction.atomic
+def save_response(wave: Wave, answers: Mapping, *, complete: bool = True, collector: CollectorLink | None = None,
+                  source: str = "web", respondent_key: str | None = None) -> Response:
+    """Store (or update, by key) one response. Refuses invalid answers and stores nothing."""
+    instrument = instrument_for(wave)
+    result = _prepare(instrument, answers, complete)
+    if not result.ok:
+        raise SubmissionRejected([(1, str(e)) for e in result.errors])
+    kept, contact = _split(instrument, result.answers)
+    fields = {"wave": wave, "collector": collector, "answers": kept, "source": source,
+              "status": Response.COMPLETE if complete else Response.PARTIAL,
+              "submitted": timezone.now() if complete else None}
+    if respondent_key:
+        response, _ = Response.objects.update_or_create(respondent_key=respondent_key, defaults=fields)
+    else:
+        response = Response.objects.create(**fields)
+    if contact:
+        ContactDetails.objects.update_or_create(respondent_key=response.respondent_key, defaults={"details": contact})
+    else:
+        ContactDetails.objects.filter(respondent_key=response.respondent_key).delete()
+    return response
+
+
+def bulk_load(wave: Wave, rows: Iterable[Mapping], *, source: str, batch_size: int = 2000) -> int:
+    """Validate every row first; write them all in one transaction, or none."""
+    instrument = instrument_for(wave)
+    now = timezone.now()
+    responses, contacts, errors = [], [], []
+    for number, row in enumerate(rows, start=1):
+        result = validate(instrument, row)
+        if not result.ok:
+            errors.extend((number, str(e)) for e in result.errors)
+            continue
+        kept, contact = _split(instrument, result.answers)
+        response = Response(wave=wave, answers=kept, source=source, status=Response.COMPLETE, submitted=now)
+        responses.append(response)
+        if contact:
+            contacts.append(ContactDetails(respondent_key=response.respondent_key, details=contact))
+    if errors:
+        raise SubmissionRejected(errors)
+    with transaction.atomic():
+        Response.objects.bulk_create(responses, batch_size=batch_size)
+        ContactDetails.objects.bulk_create(contacts, batch_size=batch_size)
+    return len(responses)
+
+
+def wave_summaries() -> list[dict]:
+    waves = Wave.objects.annotate(
+        complete=Count("responses", filter=Q(responses__status=Response.COMPLETE)),
+        partial=Count("responses", filter=Q(responses__status=Response.PARTIAL)),
+    ).order_by("instrument", "name")
+    return [{"name": w.name, "instrument": w.instrument, "form_version": w.form_version,
+             "complete": w.complete, "partial": w.partial,
+             "collectors": [{"channel": c.channel, "invited": c.invited} for c in w.collectors.all()]}
+            for w in waves]

@@ -1,0 +1,24 @@
+"""Pages. Each page has a JSON twin built from the same context (Datasette style)."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from nmahp.instruments import available, get_instrument
+
+from . import store
+
+
+def _instruments() -> list[dict]:
+    out = []
+    for name in available():
+        form = get_instrument(name)
+        out.append({"name": form.name, "title": form.title, "form_id": form.form_id, "version": form.version,
+                    "questions": len(form.answer_questions()), "sections": len(form.pages())})
+    return out
+
+
+def landing(request, as_json: bool = False):
+    context = {"instruments": _instruments(), "waves": store.wave_summaries()}
+    if as_json:
+        return JsonResponse(context)
+    return render(request, "web/landing.html", context)

@@ -1,0 +1,36 @@
+import pytest
+
+from nmahp.instruments import get_instrument, load_instrument
+
+from .formtools import workbook_from_md
+
+
+@pytest.fixture(scope="session")
+def nmahp():
+    return get_instrument("nmahp")
+
+
+@pytest.fixture(scope="session")
+def leads():
+    return get_instrument("leads")
+
+
+@pytest.fixture
+def md_form(tmp_path):
+    """Build an instrument from a markdown-table form."""
+    counter = iter(range(1000))
+
+    def build(md: str):
+        return load_instrument(workbook_from_md(md, tmp_path / f"form{next(counter)}.xlsx"))
+
+    return build
+
+
+@pytest.fixture
+def md_workbook(tmp_path):
+    counter = iter(range(1000))
+
+    def build(md: str):
+        return workbook_from_md(md, tmp_path / f"book{next(counter)}.xlsx")
+
+    return build
