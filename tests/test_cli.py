@@ -19,7 +19,7 @@ def test_instruments_show_prints_skip_logic():
     result = runner.invoke(app, ["instruments", "show", "nmahp"], env={"COLUMNS": "400"})
     assert result.exit_code == 0
     assert "time_proportion_research" in result.output
-    assert "selected(${time_last_12_months}, 'research')" in result.output
+    assert "selected(${careers_advice_received}, 'research')" in result.output
 
 
 def test_instruments_validate_good_and_bad(tmp_path):

@@ -56,11 +56,12 @@ def test_fourth_top_barrier_is_refused(nmahp):
 
 
 def test_irrelevant_answer_is_dropped_never_stored(nmahp):
-    result = validate(nmahp, {"consent": "yes", "time_last_12_months": "teaching",
-                              "time_proportion_research": "over_75", "time_proportion_teaching": "under_25"})
+    result = validate(nmahp, {"consent": "yes", "time_last_12_months": "neither",
+                              "time_proportion_research": "over_75", "careers_advice_received": "no",
+                              "careers_advice_sources": "peers"})
     assert "time_proportion_research" not in result.answers
-    assert result.answers["time_proportion_teaching"] == "under_25"
-    assert "time_proportion_research" in result.dropped
+    assert "careers_advice_sources" not in result.answers
+    assert set(result.dropped) == {"time_proportion_research", "careers_advice_sources"}
 
 
 def test_no_consent_keeps_nothing_but_the_refusal(nmahp):
@@ -77,6 +78,7 @@ def test_no_consent_keeps_nothing_but_the_refusal(nmahp):
     ("contract_teaching_only", {"roles_of_interest": "teaching_only research_only"}, True),
     ("contract_teaching_only", {"roles_of_interest": "research_only"}, False),
     ("time_proportion_teaching", {"time_last_12_months": "research teaching"}, True),
+    ("time_proportion_teaching", {"time_last_12_months": "research"}, True),  # 5.1.3.3 bases: all who spent time
     ("time_proportion_teaching", {"time_last_12_months": "neither"}, False),
     ("contact_email", {"contact_consent": "yes"}, True),
     ("contact_email", {"contact_consent": "no"}, False),

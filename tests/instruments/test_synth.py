@@ -48,7 +48,7 @@ def test_marginals_are_close_to_the_study(nmahp):
 
 def test_skip_logic_is_followed_in_synthetic_data(nmahp):
     for row in synthesise(nmahp, 2_000, seed=5):
-        if "teaching" not in row["time_last_12_months"].split():
+        if row["time_last_12_months"] == "neither":
             assert "time_proportion_teaching" not in row
         if row["contact_consent"] == "no":
             assert "contact_email" not in row
