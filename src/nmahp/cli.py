@@ -162,3 +162,136 @@ def main():  # pragma: no cover - console entry for `python -m nmahp`
     except NmahpError as exc:
         err.print(f"Error: {exc}")
         sys.exit(1)
+
+
+# --- imports and analysis ---------------------------------------------------------------------------------
+import_app = typer.Typer(help="Import survey exports into a wave (all-or-nothing).", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+def _print_import(result, dry_run: bool):
+    from .importers.pipeline import DUPLICATE_RULE
+
+    if dry_run or not result.ok:
+        table = Table("column", "question", title=f"column mapping ({result.layout}, {result.encoding})")
+        for column, target in result.mapping:
+            table.add_row(column, target)
+        console.print(table)
+    console.print(f"rows read: {result.rows_read}; complete and kept: {len(result.respondents)}; "
+                  f"excluded: {len(result.excluded)}; duplicates removed: {len(result.duplicates)}")
+    for row, reason in result.excluded[:20]:
+        console.print(f"  excluded row {row}: {reason}")
+    if result.duplicates:
+        console.print(f"duplicate rule: {DUPLICATE_RULE}")
+        for row, reason in result.duplicates:
+            console.print(f"  removed row {row}: {reason}")
+    for gate, count in result.inferred.items():
+        console.print(f"  {gate}: filled in for {count} respondents from the questions it gates")
+
+
+def _run_import(path: Path, instrument: str, wave: str, mapping: Path | None, dry_run: bool, layout: str):
+    from .importers import ReadError, import_file
+    from .importers.mapping import Mapping
+    from .instruments import get_instrument
+
+    try:
+        form = get_instrument(instrument)
+        result = import_file(path, form, layout=layout, mapping=Mapping.load(mapping, form))
+    except (ReadError, NmahpError) as exc:
+        fail(str(exc), code=2)
+    _print_import(result, dry_run)
+    if not result.ok:
+        fail(result.report(), code=2)
+    if dry_run:
+        console.print("[yellow]dry run: nothing stored[/]")
+        return
+    setup_django()
+    from .web.surveys import store
+
+    target = store.get_or_create_wave(form.form_id, wave)
+    added, present = store.store_import(target, result, source=f"import:{layout}:{path.name}")
+    console.print(f"[green]imported {added} responses into {form.form_id} wave {wave}[/]"
+                  + (f"; {present} were already there" if present else ""))
+
+
+@import_app.command("surveymonkey")
+def import_surveymonkey(
+    file: Path = typer.Argument(..., help="a SurveyMonkey export (.csv or .xlsx)"),
+    instrument: str = typer.Option(..., help="nmahp or leads"),
+    wave: str = typer.Option(..., help="wave name, e.g. 2023"),
+    mapping: Path = typer.Option(None, help="YAML file mapping columns and labels the importer cannot match"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="show the mapping and what would be imported"),
+):
+    """Import a SurveyMonkey export (two header rows)."""
+    _run_import(file, instrument, wave, mapping, dry_run, "surveymonkey")
+
+
+@import_app.command("xlsform")
+def import_xlsform(
+    file: Path = typer.Argument(..., help="an ODK Central or KoboToolbox CSV export"),
+    instrument: str = typer.Option(..., help="nmahp or leads"),
+    wave: str = typer.Option(..., help="wave name, e.g. 2023"),
+    mapping: Path = typer.Option(None, help="YAML file mapping columns the importer cannot match"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="show the mapping and what would be imported"),
+):
+    """Import an XLSForm-shaped CSV (ODK Central, KoboToolbox)."""
+    _run_import(file, instrument, wave, mapping, dry_run, "xlsform")
+
+
+@app.command()
+def analyse(
+    out: Path = typer.Option(..., help="folder for tables.json and one CSV per table"),
+    wave: str = typer.Option(None, help="analyse a stored wave"),
+    input: Path = typer.Option(None, "--input", help="analyse an export file without touching the database"),
+    instrument: str = typer.Option(None, help="nmahp or leads (needed with --input)"),
+    mapping: Path = typer.Option(None, help="column mapping for --input"),
+    by: str = typer.Option(",".join(("professional_group", "region", "pay_band")),
+                           help="comma-separated questions to break every table down by"),
+    no_suppress: bool = typer.Option(False, "--no-suppress",
+                                     help="analyst view: do not suppress small cells in protected breakdowns"),
+):
+    """Reproduce the report's chapter 5 tables (plus tests and intervals) from raw responses."""
+    from .analysis import analyse as run_analysis
+    from .analysis import response_frame, summary_lines, write_outputs
+    from .importers import ReadError, import_file
+    from .importers.mapping import Mapping
+    from .importers.pipeline import DUPLICATE_RULE
+    from .instruments import get_instrument
+
+    if bool(wave) == bool(input):
+        fail("give exactly one of --wave W or --input FILE --instrument NAME")
+    notes = []
+    try:
+        if input:
+            if not instrument:
+                fail("--input needs --instrument")
+            form = get_instrument(instrument)
+            result = import_file(input, form, mapping=Mapping.load(mapping, form))
+            if not result.ok:
+                fail(result.report(), code=2)
+            rows = [r.answers for r in result.respondents]
+            source = str(input)
+            notes.append(f"{len(result.excluded)} incomplete or declined submissions excluded; "
+                         f"{len(result.duplicates)} duplicates removed ({DUPLICATE_RULE})")
+        else:
+            setup_django()
+            from .web.surveys import store
+
+            target = store.find_wave(wave, instrument)
+            form = get_instrument(target.instrument)
+            rows = store.wave_answers(target)
+            source = f"wave {target.name} ({target.instrument})"
+    except (ReadError, NmahpError) as exc:
+        fail(str(exc), code=2)
+    groupings = [b.strip() for b in by.split(",") if b.strip()]
+    unknown = [b for b in groupings if b not in form.questions]
+    if unknown:
+        fail(f"--by: {', '.join(unknown)} is not a question of {form.form_id}")
+    frame = response_frame(form, rows)
+    with console.status(f"analysing {frame.height:,} respondents"):
+        tables = run_analysis(frame, form, by=groupings, suppress=not no_suppress)
+        path = write_outputs(tables, out, instrument=form, source=source, respondents=frame.height, notes=notes)
+    console.print(f"[bold]{form.title}[/]: {frame.height:,} respondents, {len(tables)} tables")
+    for line in summary_lines(tables):
+        console.print(line, highlight=False)
+    console.print(f"wrote {path} and {len(tables)} CSVs under {out / 'csv'}")

@@ -62,12 +62,16 @@ class Response(models.Model):
     status = models.CharField(max_length=10, choices=STATUSES, default=PARTIAL)
     answers = models.JSONField(default=dict, help_text="answers keyed by question name")
     source = models.CharField(max_length=200, default="web", help_text="web, synth, or the import it came from")
+    external_id = models.CharField(max_length=100, blank=True, default="",
+                                   help_text="the export's respondent ID, so re-importing a file adds nothing")
     started = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     submitted = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["wave", "status"])]
+        constraints = [models.UniqueConstraint(fields=["wave", "external_id"], condition=~models.Q(external_id=""),
+                                               name="one_response_per_external_id")]
 
     def __str__(self):
         return f"{self.wave} response {self.pk} ({self.status})"

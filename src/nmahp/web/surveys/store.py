@@ -105,6 +105,36 @@ def bulk_load(wave: Wave, rows: Iterable[Mapping], *, source: str, batch_size: i
     return len(responses)
 
 
+def store_import(wave: Wave, result, *, source: str, batch_size: int = 2000) -> tuple[int, int]:
+    """Store an import's respondents (already validated by the importer); rows whose respondent ID
+    the wave already holds are skipped, so importing the same file twice adds nothing.
+    Returns (added, already present)."""
+    if not result.ok:
+        raise NmahpError(result.report())
+    instrument = instrument_for(wave)
+    existing = set(Response.objects.filter(wave=wave).exclude(external_id="").values_list("external_id", flat=True))
+    now = timezone.now()
+    responses, contacts = [], []
+    for respondent in result.respondents:
+        if respondent.external_id in existing:
+            continue
+        kept, contact = _split(instrument, respondent.answers)
+        response = Response(wave=wave, answers=kept, source=source, status=Response.COMPLETE, submitted=now,
+                            external_id=respondent.external_id[:100])
+        responses.append(response)
+        if contact:
+            contacts.append(ContactDetails(respondent_key=response.respondent_key, details=contact))
+    with transaction.atomic():
+        Response.objects.bulk_create(responses, batch_size=batch_size)
+        ContactDetails.objects.bulk_create(contacts, batch_size=batch_size)
+    return len(responses), len(result.respondents) - len(responses)
+
+
+def wave_answers(wave: Wave) -> list[dict]:
+    """The complete responses of a wave, as answer dicts for analysis (contact details never included)."""
+    return list(Response.objects.filter(wave=wave, status=Response.COMPLETE).values_list("answers", flat=True))
+
+
 def wave_summaries() -> list[dict]:
     waves = Wave.objects.annotate(
         complete=Count("responses", filter=Q(responses__status=Response.COMPLETE)),

@@ -1,0 +1,15 @@
+"""The report's chapter 5, computed from raw responses; then what the study lacked (tests, intervals,
+disclosure control). Pure functions over a polars response table."""
+
+from .breakdown import breakdown
+from .counts import option_counts, question_table, role_contract_interest, weighted_average
+from .frame import frame_from_csv, response_frame
+from .stats import compare_groups, holm, wilson
+from .tables import Cell, Group, Table, Test
+from .wave import DEFAULT_BREAKDOWNS, analyse, summary_lines, write_outputs
+
+__all__ = [
+    "DEFAULT_BREAKDOWNS", "Cell", "Group", "Table", "Test", "analyse", "breakdown", "compare_groups",
+    "frame_from_csv", "holm", "option_counts", "question_table", "response_frame", "role_contract_interest",
+    "summary_lines", "weighted_average", "wilson", "write_outputs",
+]

@@ -1,0 +1,126 @@
+"""A whole wave analysed: every table of the report's chapter 5 and its breakdowns, written as
+tables.json (schema in docs/tables_json.md) and one CSV per table."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+import polars as pl
+
+from ..instruments import Instrument
+from .breakdown import breakdown
+from .counts import ROLE_QUESTION, question_table, role_contract_interest
+from .tables import Table
+
+DEFAULT_BREAKDOWNS = ("professional_group", "region", "pay_band")
+SCHEMA_VERSION = 1
+
+
+def analysable(instrument: Instrument) -> list:
+    """Questions with options, bar consent and the gates whose meaning lives in another table."""
+    skip = {"consent", "contact_consent", ROLE_QUESTION}
+    return [q for q in instrument.questions.values()
+            if q.is_select and q.name not in skip and not q.name.startswith("contract_")]
+
+
+def analyse(frame: pl.DataFrame, instrument: Instrument, *, by: Iterable[str] = DEFAULT_BREAKDOWNS,
+            suppress: bool = True) -> list[Table]:
+    by = [b for b in by if b in frame.columns]
+    tables = []
+    for question in analysable(instrument):
+        tables.append(question_table(frame, question))
+        for grouping in by:
+            if grouping != question.name and not _derived_from(instrument, grouping, question.name):
+                tables.append(breakdown(frame, instrument, question, grouping, suppress=suppress))
+    if ROLE_QUESTION in instrument.questions:
+        tables.append(role_contract_interest(frame, instrument))
+    return tables
+
+
+def _derived_from(instrument: Instrument, grouping: str, question: str) -> bool:
+    # professional group is computed from profession: splitting one by the other says nothing
+    calculation = instrument.questions[grouping].calculation
+    return calculation is not None and question in calculation.references
+
+
+def write_outputs(tables: list[Table], out: Path, *, instrument: Instrument, source: str, respondents: int,
+                  notes: list[str] | None = None) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    document = {"schema_version": SCHEMA_VERSION, "instrument": instrument.form_id,
+                "form_version": instrument.version, "source": source, "respondents": respondents,
+                "notes": notes or [], "tables": [t.to_dict() for t in tables]}
+    path = out / "tables.json"
+    path.write_text(json.dumps(document, indent=1, ensure_ascii=False), encoding="utf-8")
+    csv_dir = out / "csv"
+    csv_dir.mkdir(exist_ok=True)
+    for table in tables:
+        write_csv(table, csv_dir / f"{table.id}.csv")
+    return path
+
+
+def _fmt(value):
+    return "" if value is None else (f"{value:.2f}" if isinstance(value, float) else value)
+
+
+def write_csv(table: Table, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        if table.kind == "role_contract":
+            contracts = [c.label for c in table.roles[0].contracts] if table.roles else []
+            writer.writerow(["role", "interested", "percent_of_respondents", *contracts])
+            for row in table.roles:
+                writer.writerow([row.label, row.interested, _fmt(row.percent),
+                                 *[_fmt(c.percent) if c.percent is not None else f"{c.count}/{row.interested}"
+                                   for c in row.contracts]])
+            return
+        header = ["option", "label", "count", "percent", "ci_low", "ci_high"]
+        for group in table.groups:
+            header += [f"{group.name}_count", f"{group.name}_percent"]
+        if table.tests:
+            header += ["test", "statistic", "p", "p_adjusted", "marked"]
+        writer.writerow(header)
+        tests = {t.option: t for t in table.tests}
+        for cell in table.cells:
+            row = [cell.option, cell.label, _fmt(cell.count), _fmt(cell.percent), _fmt(cell.ci_low), _fmt(cell.ci_high)]
+            for group in table.groups:
+                gc = group.cell(cell.option)
+                row += ["suppressed" if gc.suppressed else gc.count, _fmt(gc.percent)]
+            if table.tests:
+                t = tests[cell.option]
+                row += [t.test, _fmt(t.statistic), _fmt(t.p), _fmt(t.p_adjusted), "yes" if t.marked else ""]
+            writer.writerow(row)
+        writer.writerow(["base_n", "", table.base_n, "", "", ""]
+                        + [x for g in table.groups for x in ("suppressed" if g.base_suppressed else g.base_n, "")])
+        if table.weighted_average is not None:
+            writer.writerow(["weighted_average", "", _fmt(table.weighted_average)])
+
+
+def summary_lines(tables: list[Table]) -> list[str]:
+    """A readable digest for the terminal, in the report's style."""
+    lines = []
+    for table in tables:
+        if table.by:
+            marked = [t.option for t in table.tests if t.marked]
+            if marked:
+                lines.append(f"  {table.question} by {table.by}: marked difference in {', '.join(marked)}")
+            continue
+        if table.kind == "role_contract":
+            top = table.roles[0] if table.roles else None
+            if top:
+                lines.append(f"{table.label} (N={table.base_n}): most interest in '{top.label}' "
+                             f"({_share(top.interested, top.percent, table.base_n)})")
+            continue
+        if not table.cells or not table.base_n:
+            continue
+        top = max(table.cells, key=lambda c: c.count or 0)
+        extra = f"; weighted average {table.weighted_average:.2f}" if table.weighted_average is not None else ""
+        lines.append(f"{table.question} (N={table.base_n}): '{top.label}' {_share(top.count, top.percent, table.base_n)}"
+                     f"{extra}")
+    return lines
+
+
+def _share(count, percent, base) -> str:
+    return f"n={count}/{base}" if percent is None else f"{percent:.0f}%; n={count}"
