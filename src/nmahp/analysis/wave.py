@@ -117,8 +117,8 @@ def summary_lines(tables: list[Table]) -> list[str]:
             continue
         top = max(table.cells, key=lambda c: c.count or 0)
         extra = f"; weighted average {table.weighted_average:.2f}" if table.weighted_average is not None else ""
-        lines.append(f"{table.question} (N={table.base_n}): '{top.label}' {_share(top.count, top.percent, table.base_n)}"
-                     f"{extra}")
+        share = _share(top.count, top.percent, table.base_n)
+        lines.append(f"{table.question} (N={table.base_n}): '{top.label}' {share}{extra}")
     return lines
 
 
