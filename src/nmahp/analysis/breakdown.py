@@ -8,6 +8,7 @@ import polars as pl
 from ..instruments import Instrument, Question
 from .counts import cells_for, kind_of, option_counts, weighted_average
 from .disclosure import PROTECTED, suppress_small_cells
+from .groups import as_question
 from .stats import ALPHA, compare_groups, holm
 from .tables import COUNTS_ONLY_BELOW, Group, Table, Test
 
@@ -15,10 +16,7 @@ MIN_GROUP_FOR_TESTS = 20  # groups smaller than this are shown, not tested (e.g.
 
 
 def group_labels(instrument: Instrument, by: str) -> dict[str, str]:
-    if by == "professional_group":
-        return {"nursing_midwifery": "Nurses and midwives", "ahp": "Allied health professionals", "other": "Other"}
-    question = instrument.question(by)
-    return {c.name: c.label for c in question.choices}
+    return {c.name: c.label for c in as_question(instrument, by).choices}
 
 
 def breakdown(frame: pl.DataFrame, instrument: Instrument, question: Question, by: str, *,
@@ -27,7 +25,7 @@ def breakdown(frame: pl.DataFrame, instrument: Instrument, question: Question, b
     labels = group_labels(instrument, by)
     kind = kind_of(question)
     table = Table(id=f"{question.name}_by_{by}", question=question.name, label=question.label, kind=kind,
-                  base_n=0, cells=[], by=by, by_label=instrument.questions[by].label or by)
+                  base_n=0, cells=[], by=by, by_label=as_question(instrument, by).label or by)
     grouped = frame.filter(pl.col(by).is_not_null() & pl.col(question.name).is_not_null())
     table.base_n = grouped.height
     present = set(grouped.get_column(by).unique().to_list())

@@ -13,6 +13,7 @@ import polars as pl
 from ..instruments import Instrument
 from .breakdown import breakdown
 from .counts import ROLE_QUESTION, question_table, role_contract_interest
+from .groups import PROFESSIONAL_GROUP, as_question
 from .tables import Table
 
 DEFAULT_BREAKDOWNS = ("professional_group", "region", "pay_band")
@@ -21,9 +22,12 @@ SCHEMA_VERSION = 1
 
 def analysable(instrument: Instrument) -> list:
     """Questions with options, bar consent and the gates whose meaning lives in another table."""
-    skip = {"consent", "contact_consent", ROLE_QUESTION}
-    return [q for q in instrument.questions.values()
-            if q.is_select and q.name not in skip and not q.name.startswith("contract_")]
+    skip = {"consent", "contact_consent"}
+    questions = [q for q in instrument.questions.values()
+                 if q.is_select and q.name not in skip and not q.name.startswith("contract_")]
+    if PROFESSIONAL_GROUP in instrument.questions:
+        questions.insert(1, as_question(instrument, PROFESSIONAL_GROUP))
+    return questions
 
 
 def analyse(frame: pl.DataFrame, instrument: Instrument, *, by: Iterable[str] = DEFAULT_BREAKDOWNS,
