@@ -95,9 +95,25 @@ class Mapping:
         return Target("value", question)
 
     def lookup(self, column: Column, instrument: Instrument) -> Target | None:
-        for key in (norm(column.display), norm(column.header) if not column.sub else None):
-            if key and key in self.columns:
-                return self.parse_target(self.columns[key], instrument, f"column '{column.display}'")
+        where = f"column '{column.display}'"
+        key = norm(column.display)
+        if key in self.columns:
+            return self.parse_target(self.columns[key], instrument, where)
+        header = norm(column.header)
+        if header not in self.columns:
+            return None
+        # a whole question mapped by its header: its sub-columns follow
+        target = self.parse_target(self.columns[header], instrument, where)
+        sub = norm(column.sub)
+        if target.kind != "value" or sub in ("", "response", "open-ended response"):
+            return target
+        question = instrument.questions[target.question]
+        if (sub in OTHER_SUBHEADERS or sub.startswith("other (please specify")) \
+                and f"{question.name}_other" in instrument.questions:
+            return Target("other_text", question.name)
+        for choice in question.choices:
+            if sub in (norm(choice.label), norm(choice.name)):
+                return Target("tick", question.name, choice.name)
         return None
 
 
@@ -144,7 +160,7 @@ def auto_target(column: Column, labels: Labels) -> Target | None:
         if choice:
             return Target("tick", question.name, choice)
     # a matrix: the row label is a question of its own (cell holds the column label) ...
-    row_question = labels.questions.get(sub)
+    row_question = labels.questions.get(sub) if sub not in OTHER_SUBHEADERS else None
     if row_question is not None:
         return Target("value", row_question.name)
     # ... or one column per row and column ("Row label - Column label"), ticked when it holds the label

@@ -235,6 +235,7 @@ def import_file(path: str | Path, instrument: Instrument, *, layout: str = "auto
         _infer_gates(instrument, answers, mapped, result.inferred)
         candidates.append((Respondent(number, _external_id(meta, answers), answers), meta))
 
+    unreadable = {e.row for e in result.errors}  # already reported; validating them would only repeat it
     kept = _deduplicate(candidates, result)
     column_of = {}
     for column, target in plan:
@@ -243,6 +244,8 @@ def import_file(path: str | Path, instrument: Instrument, *, layout: str = "auto
             if target.kind == "other_text":
                 column_of.setdefault(f"{target.question}_other", column.display)
     for respondent in kept:
+        if respondent.row in unreadable:
+            continue
         check = validate(instrument, respondent.answers)
         for problem in check.errors:
             result.errors.append(RowError(respondent.row, column_of.get(problem.question, problem.question),

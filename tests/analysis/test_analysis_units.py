@@ -1,0 +1,142 @@
+"""The analysis functions on small hand-made tables, checked against values worked out by hand."""
+
+import math
+
+import pytest
+
+from nmahp.analysis import analyse, breakdown, compare_groups, holm, question_table, response_frame, wilson
+from nmahp.analysis.disclosure import suppress_small_cells
+from nmahp.analysis.tables import Cell, Group, Table
+
+
+def frame(nmahp, rows):
+    return response_frame(nmahp, rows)
+
+
+def test_wilson_interval_matches_the_formula():
+    # 129 of 172 (Table 4A, interested/very interested in research): p = 0.75
+    low, high = wilson(129, 172)
+    # by hand: centre (0.75 + z²/2n)/(1 + z²/n) = 0.7445, half-width 0.0642
+    assert (round(low, 2), round(high, 2)) == (68.03, 80.88)
+    assert wilson(0, 10)[0] == 0.0 and wilson(10, 10)[1] == pytest.approx(100.0)
+    assert all(math.isnan(v) for v in wilson(0, 0))
+
+
+def test_holm_adjustment():
+    # sorted p: 0.01, 0.02, 0.04 -> 0.03, 0.04, 0.04 (monotone)
+    assert holm([0.04, 0.01, 0.02]) == pytest.approx([0.04, 0.03, 0.04])
+    assert holm([0.5, 0.9]) == [1.0, 1.0]
+
+
+def test_fisher_for_two_groups_chi_square_for_more():
+    assert compare_groups([38, 24], [73, 66])[0] == "fisher_exact"
+    name, chi2, p = compare_groups([10, 20, 30], [50, 50, 50])
+    # expected 20 chosen and 30 not in each group: 5 + 0 + 5 + 3.33 + 0 + 3.33
+    assert name == "chi_square" and round(chi2, 2) == 16.67 and p < 0.001
+    assert compare_groups([0, 0], [10, 12])[0] == "none"
+
+
+def test_single_select_percent_is_over_question_respondents(nmahp):
+    rows = [{"pay_band": "band_6"}] * 3 + [{"pay_band": "band_7"}] + [{}] * 6  # 6 did not answer
+    table = question_table(frame(nmahp, rows), nmahp.question("pay_band"))
+    assert table.base_n == 4
+    assert table.counts_only  # N < 50
+    assert table.cell("band_6").count == 3 and table.cell("band_6").percent is None
+
+
+def test_percentages_shown_from_fifty(nmahp):
+    rows = [{"pay_band": "band_6"}] * 30 + [{"pay_band": "band_7"}] * 20
+    table = question_table(frame(nmahp, rows), nmahp.question("pay_band"))
+    assert not table.counts_only and table.cell("band_6").percent == 60.0
+
+
+def test_multiselect_counts_each_respondent_once_and_ranks(nmahp):
+    rows = [{"top_barriers": "lack_of_training patient_contact"}] * 30 + [{"top_barriers": "patient_contact"}] * 25
+    table = question_table(frame(nmahp, rows), nmahp.question("top_barriers"))
+    assert table.kind == "top3" and table.base_n == 55
+    assert [(c.option, c.count) for c in table.cells[:2]] == [("patient_contact", 55), ("lack_of_training", 30)]
+
+
+def test_likert_weighted_average(nmahp):
+    rows = [{"research_interest": v} for v in ["very_interested"] * 72 + ["interested"] * 57 + ["neither"] * 20
+            + ["uninterested"] * 10 + ["completely_uninterested"] * 13]
+    table = question_table(frame(nmahp, rows), nmahp.question("research_interest"))
+    assert round(table.weighted_average, 4) == round(681 / 172, 4)
+
+
+def test_marked_only_when_the_adjusted_test_holds(nmahp):
+    nm = [{"professional_group": "nursing_midwifery", "top_enablers": "financial_support"}] * 20 + \
+         [{"professional_group": "nursing_midwifery", "top_enablers": "role_models"}] * 40
+    ahp = [{"professional_group": "ahp", "top_enablers": "financial_support"}] * 45 + \
+          [{"professional_group": "ahp", "top_enablers": "role_models"}] * 15
+    table = breakdown(frame(nmahp, nm + ahp), nmahp, nmahp.question("top_enablers"), "professional_group")
+    tests = {t.option: t for t in table.tests}
+    assert tests["financial_support"].marked and tests["financial_support"].p_adjusted < 0.05
+    assert not tests["other"].marked  # nobody chose it: no test, never marked
+    assert table.group("ahp").cell("financial_support").count == 45
+
+
+def test_small_groups_are_shown_but_not_tested(nmahp):
+    rows = [{"professional_group": "other", "pay_band": "band_6"}] * 10 + \
+           [{"professional_group": "ahp", "pay_band": "band_7"}] * 60
+    table = breakdown(frame(nmahp, rows), nmahp, nmahp.question("pay_band"), "professional_group")
+    assert [g.name for g in table.groups] == ["ahp", "other"]
+    assert table.tests == [] and "fewer than two groups" in table.notes[0]
+
+
+def make(kind, columns):
+    """A breakdown table from {group: {option: count}}; totals computed."""
+    options = list(next(iter(columns.values())))
+    groups = [Group(g, g, sum(c.values()), [Cell(o, o, n, None) for o, n in c.items()]) for g, c in columns.items()]
+    cells = [Cell(o, o, sum(columns[g][o] for g in columns), None) for o in options]
+    return Table(id="t", question="q", label="q", kind=kind, base_n=sum(c.count for c in cells), cells=cells,
+                 by="ethnicity", groups=groups)
+
+
+def shown(table):
+    return {g.name: [None if c.suppressed else c.count for c in g.cells] for g in table.groups}
+
+
+def test_primary_and_secondary_suppression():
+    table = make("single", {"a": {"x": 20, "y": 3, "z": 30}, "b": {"x": 25, "y": 12, "z": 40}})
+    suppress_small_cells(table)
+    # a/y (3) is hidden; a's N would reveal it, so a's next smallest (x=20) goes too; then row x and
+    # row y each have one hidden cell, so b's x and y go as well
+    assert shown(table) == {"a": [None, None, 30], "b": [None, None, 40]}
+    assert table.tests == [] and "suppressed" in table.notes[-1]
+
+
+def test_no_line_gives_a_hidden_cell_away():
+    table = make("single", {"a": {"x": 2, "y": 9, "z": 14}, "b": {"x": 7, "y": 1, "z": 30},
+                            "c": {"x": 11, "y": 12, "z": 8}})
+    suppress_small_cells(table)
+    for group in table.groups:
+        hidden = [c for c in group.cells if c.suppressed]
+        assert len(hidden) != 1 or group.base_n is None
+    for total in table.cells:
+        line = [g.cell(total.option) for g in table.groups]
+        hidden = [c for c in line if c.suppressed]
+        assert len(hidden) != 1 or total.suppressed
+
+
+def test_protected_group_of_fewer_than_five_is_hidden_whole(nmahp):
+    rows = [{"ethnicity": "white_british", "research_interest": "interested"}] * 40 + \
+           [{"ethnicity": "white_british", "research_interest": "very_interested"}] * 30 + \
+           [{"ethnicity": "black_african", "research_interest": "interested"}] * 3
+    table = breakdown(frame(nmahp, rows), nmahp, nmahp.question("research_interest"), "ethnicity")
+    small = table.group("black_african")
+    assert small.base_n is None and small.base_suppressed and all(c.suppressed for c in small.cells)
+    assert table.group("white_british").cell("interested").suppressed  # else 43 - 40 gives 3 away
+    unsuppressed = breakdown(frame(nmahp, rows), nmahp, nmahp.question("research_interest"), "ethnicity",
+                             suppress=False)
+    assert unsuppressed.group("black_african").cell("interested").count == 3  # the analyst view
+
+
+def test_breakdowns_by_region_and_pay_band_are_produced(nmahp):
+    from nmahp.instruments.synth import synthesise
+
+    tables = analyse(frame(nmahp, synthesise(nmahp, 300, seed=1)), nmahp)
+    ids = {t.id for t in tables}
+    assert {"top_barriers_by_professional_group", "top_barriers_by_region", "top_barriers_by_pay_band",
+            "role_contract_interest", "professional_group"} <= ids
+    assert "profession_by_professional_group" not in ids  # a split by its own derivation says nothing
