@@ -6,7 +6,8 @@ from __future__ import annotations
 import polars as pl
 
 from ..instruments import Instrument, Question
-from .counts import cells_for, kind_of, option_counts, weighted_average
+from .counting import CountPlan
+from .counts import cells_for, kind_of, weighted_average
 from .disclosure import PROTECTED, suppress_small_cells
 from .groups import as_question
 from .stats import ALPHA, compare_groups, holm
@@ -22,26 +23,33 @@ def group_labels(instrument: Instrument, by: str) -> dict[str, str]:
 def breakdown(frame: pl.DataFrame, instrument: Instrument, question: Question, by: str, *,
               suppress: bool = True) -> Table:
     """`question` split by the answers to `by` (a select_one or the derived professional group)."""
+    plan = CountPlan(frame)
+    plan.want(question, by)
+    plan.run()
+    return breakdown_from_counts(instrument, question, by, *plan.by_group(question, by), suppress=suppress)
+
+
+def breakdown_from_counts(instrument: Instrument, question: Question, by: str, bases: dict[str, int],
+                          counts: dict[str, dict[str, int]], *, suppress: bool = True) -> Table:
     labels = group_labels(instrument, by)
     kind = kind_of(question)
     table = Table(id=f"{question.name}_by_{by}", question=question.name, label=question.label, kind=kind,
-                  base_n=0, cells=[], by=by, by_label=as_question(instrument, by).label or by)
-    grouped = frame.filter(pl.col(by).is_not_null() & pl.col(question.name).is_not_null())
-    table.base_n = grouped.height
-    present = set(grouped.get_column(by).unique().to_list())
+                  base_n=sum(bases.values()), cells=[], by=by, by_label=as_question(instrument, by).label or by)
+    overall: dict[str, int] = {}
+    for group_counts in counts.values():
+        for option, n in group_counts.items():
+            overall[option] = overall.get(option, 0) + n
     for group_name, group_label in labels.items():
-        if group_name not in present:
+        if group_name not in bases:
             continue
-        part = grouped.filter(pl.col(by) == group_name)
-        base, counts = option_counts(part, question)
-        cells = cells_for(question, base, counts, likert=kind == "likert")
+        base = bases[group_name]
+        cells = cells_for(question, base, counts.get(group_name, {}), likert=kind == "likert")
         group = Group(group_name, group_label, base, cells, counts_only=base < COUNTS_ONLY_BELOW)
         if kind == "likert":
             group.weighted_average = weighted_average(cells, base)
         table.groups.append(group)
-    base, counts = option_counts(grouped, question)
-    table.cells = cells_for(question, base, counts, likert=kind == "likert")
-    table.counts_only = base < COUNTS_ONLY_BELOW
+    table.cells = cells_for(question, table.base_n, overall, likert=kind == "likert")
+    table.counts_only = table.base_n < COUNTS_ONLY_BELOW
     _tests(table)
     if suppress and by in PROTECTED:
         suppress_small_cells(table)

@@ -58,7 +58,10 @@ def kind_of(question: Question) -> str:
 
 
 def question_table(frame: pl.DataFrame, question: Question) -> Table:
-    base, counts = option_counts(frame, question)
+    return table_from_counts(question, *option_counts(frame, question))
+
+
+def table_from_counts(question: Question, base: int, counts: dict[str, int]) -> Table:
     kind = kind_of(question)
     cells = cells_for(question, base, counts, likert=kind == "likert")
     if kind in ("multi", "top3"):
@@ -73,11 +76,14 @@ def question_table(frame: pl.DataFrame, question: Question) -> Table:
     return table
 
 
-def role_contract_interest(frame: pl.DataFrame, instrument: Instrument) -> Table:
+def role_contract_interest(frame: pl.DataFrame, instrument: Instrument, plan=None) -> Table:
     """Table 5A: per role, how many were interested (and % of the question's respondents), and of
     those, the % choosing each contract type."""
+    def counted(question):
+        return plan.overall(question) if plan is not None else option_counts(frame, question)
+
     roles_question = instrument.question(ROLE_QUESTION)
-    base, counts = option_counts(frame, roles_question)
+    base, counts = counted(roles_question)
     counts_only = base < COUNTS_ONLY_BELOW
     rows = []
     for choice in roles_question.choices:
@@ -85,7 +91,7 @@ def role_contract_interest(frame: pl.DataFrame, instrument: Instrument) -> Table
         if contract_name not in instrument.questions:
             continue  # "None of these"
         contract_question = instrument.question(contract_name)
-        interested, contract_counts = option_counts(frame, contract_question)
+        interested, contract_counts = counted(contract_question)
         interested = int(counts.get(choice.name, interested))
         cells = cells_for(contract_question, interested, contract_counts)
         if interested < COUNTS_ONLY_BELOW:

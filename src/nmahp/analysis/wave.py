@@ -11,8 +11,9 @@ from pathlib import Path
 import polars as pl
 
 from ..instruments import Instrument
-from .breakdown import breakdown
-from .counts import ROLE_QUESTION, question_table, role_contract_interest
+from .breakdown import breakdown_from_counts
+from .counting import CountPlan
+from .counts import ROLE_QUESTION, role_contract_interest, table_from_counts
 from .groups import PROFESSIONAL_GROUP, as_question
 from .tables import Table
 
@@ -33,14 +34,28 @@ def analysable(instrument: Instrument) -> list:
 def analyse(frame: pl.DataFrame, instrument: Instrument, *, by: Iterable[str] = DEFAULT_BREAKDOWNS,
             suppress: bool = True) -> list[Table]:
     by = [b for b in by if b in frame.columns]
+    questions = analysable(instrument)
+    pairs = [(q, g) for q in questions for g in by if g != q.name and not _derived_from(instrument, g, q.name)]
+    plan = CountPlan(frame)
+    for question in questions:
+        plan.want(question)
+    for question, grouping in pairs:
+        plan.want(question, grouping)
+    has_roles = ROLE_QUESTION in instrument.questions
+    if has_roles:
+        for question in instrument.questions.values():
+            if question.name.startswith("contract_"):
+                plan.want(question)
+    plan.run()
     tables = []
-    for question in analysable(instrument):
-        tables.append(question_table(frame, question))
-        for grouping in by:
-            if grouping != question.name and not _derived_from(instrument, grouping, question.name):
-                tables.append(breakdown(frame, instrument, question, grouping, suppress=suppress))
-    if ROLE_QUESTION in instrument.questions:
-        tables.append(role_contract_interest(frame, instrument))
+    for question in questions:
+        tables.append(table_from_counts(question, *plan.overall(question)))
+        for q, grouping in pairs:
+            if q is question:
+                tables.append(breakdown_from_counts(instrument, question, grouping, *plan.by_group(question, grouping),
+                                                    suppress=suppress))
+    if has_roles:
+        tables.append(role_contract_interest(frame, instrument, plan))
     return tables
 
 

@@ -123,16 +123,21 @@ class Labels:
     def __init__(self, instrument: Instrument):
         self.instrument = instrument
         self.questions: dict[str, Question] = {}
+        self._options: dict[str, dict[str, str]] = {}
+        self.cell_cache: dict[tuple[str, str], list[str] | None] = {}
         for q in instrument.questions.values():
             if q.holds_answer and q.label:
                 self.questions.setdefault(norm(q.label), q)
+            if q.choices:
+                options: dict[str, str] = {}
+                for choice in q.choices:
+                    options.setdefault(norm(choice.name), choice.name)
+                for choice in q.choices:
+                    options[norm(choice.label)] = choice.name  # a label wins over a name that reads the same
+                self._options[q.name] = options
 
     def option(self, question: Question, text: str) -> str | None:
-        wanted = norm(text)
-        for choice in question.choices:
-            if wanted in (norm(choice.label), norm(choice.name)):
-                return choice.name
-        return None
+        return self._options.get(question.name, {}).get(norm(text))
 
     def other_text_question(self, question: Question) -> str | None:
         name = f"{question.name}_other"
@@ -176,6 +181,16 @@ def auto_target(column: Column, labels: Labels) -> Target | None:
 
 def to_choice_names(question: Question, cell: str, labels: Labels, mapping: Mapping) -> list[str] | None:
     """A cell's text as option names, or None when some part is not an option."""
+    key = (question.name, cell)
+    if key not in labels.cell_cache:  # exports repeat the same few cells thousands of times
+        if len(labels.cell_cache) > 200_000:
+            labels.cell_cache.clear()
+        labels.cell_cache[key] = _to_choice_names(question, cell, labels, mapping)
+    found = labels.cell_cache[key]
+    return list(found) if found is not None else None
+
+
+def _to_choice_names(question: Question, cell: str, labels: Labels, mapping: Mapping) -> list[str] | None:
     overrides = mapping.values.get(question.name, {})
     whole = overrides.get(norm(cell)) or labels.option(question, cell)
     if whole:

@@ -51,8 +51,12 @@ class Question:
     def holds_answer(self) -> bool:
         return self.type in ANSWER_TYPES
 
-    def choice_names(self) -> list[str]:
-        return [c.name for c in self.choices]
+    def choice_names(self) -> tuple[str, ...]:
+        # called for every answer of every respondent: computed once
+        cached = self.__dict__.get("_choice_names")
+        if cached is None:
+            cached = self.__dict__["_choice_names"] = tuple(c.name for c in self.choices)
+        return cached
 
     def choice_label(self, name: str) -> str:
         for c in self.choices:
