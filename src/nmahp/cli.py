@@ -295,3 +295,64 @@ def analyse(
     for line in summary_lines(tables):
         console.print(line, highlight=False)
     console.print(f"wrote {path} and {len(tables)} CSVs under {out / 'csv'}")
+
+
+@app.command()
+def report(
+    out: Path = typer.Option(..., help="the file to write"),
+    format: str = typer.Option(None, "--format", help="html, docx or pdf (default: from the file name)"),
+    wave: str = typer.Option(None, help="report a stored wave (both surveys when both have this wave name)"),
+    input: list[Path] = typer.Option(None, "--input", help="an export file; repeat with --instrument for each"),
+    instrument: list[str] = typer.Option(None, "--instrument", help="nmahp or leads, one per --input"),
+    title: str = typer.Option("NMAHP academic careers: survey findings", help="the report's title"),
+):
+    """Regenerate the report's chapter 5 (figures, tables, sentences) as HTML, DOCX or PDF."""
+    from .analysis import response_frame
+    from .importers import ReadError, import_file
+    from .instruments import get_instrument
+    from .report import SurveyData, build_report, render_docx, render_html, render_pdf
+
+    chosen = (format or out.suffix.lstrip(".")).lower()
+    if chosen not in ("html", "docx", "pdf"):
+        fail("--format must be html, docx or pdf")
+    if bool(wave) == bool(input):
+        fail("give exactly one of --wave W or --input FILE --instrument NAME")
+    surveys = []
+    try:
+        if input:
+            if len(instrument or []) != len(input):
+                fail("give one --instrument for each --input, in the same order")
+            for path, name in zip(input, instrument, strict=True):
+                form = get_instrument(name)
+                result = import_file(path, form)
+                if not result.ok:
+                    fail(result.report(), code=2)
+                surveys.append(SurveyData(form, response_frame(form, [r.answers for r in result.respondents]),
+                                          str(path)))
+            subtitle = "Regenerated from " + ", ".join(p.name for p in input)
+        else:
+            setup_django()
+            from .web.surveys import store
+            from .web.surveys.models import Wave
+
+            waves = list(Wave.objects.filter(name=wave).order_by("-instrument"))
+            if not waves:
+                fail(f"no wave called '{wave}'")
+            for target in waves:
+                form = get_instrument(target.instrument)
+                surveys.append(SurveyData(form, response_frame(form, store.wave_answers(target)),
+                                          f"wave {target.name}"))
+            subtitle = f"Regenerated from wave {wave}"
+    except (ReadError, NmahpError) as exc:
+        fail(str(exc), code=2)
+    order = {"nmahp_survey": 0, "leads_survey": 1}
+    surveys.sort(key=lambda s: order.get(s.instrument.form_id, 9))
+    with console.status("drawing figures and writing the report"):
+        document = build_report(surveys, title=title, subtitle=subtitle)
+        if chosen == "html":
+            out.write_text(render_html(document), encoding="utf-8")
+        elif chosen == "docx":
+            out.write_bytes(render_docx(document))
+        else:
+            out.write_bytes(render_pdf(document))
+    console.print(f"wrote {out}: {len(document.figures())} figures, {len(document.tables())} tables")

@@ -1,0 +1,179 @@
+"""The generated report, read back: DOCX through python-docx, PDF through text extraction, HTML
+through a strict HTML5 parser. Headings, every figure and table, and numbers equal to the analysis."""
+
+import io
+import re
+from pathlib import Path
+
+import html5lib
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from nmahp.analysis import analyse, response_frame
+from nmahp.cli import app
+from nmahp.importers import import_file
+from nmahp.instruments import get_instrument
+from nmahp.report import Figure, Paragraph, SurveyData, build_report
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+INPUTS = ["--input", str(FIXTURES / "report_nmahp_surveymonkey.csv"), "--instrument", "nmahp",
+          "--input", str(FIXTURES / "report_leads_surveymonkey.csv"), "--instrument", "leads"]
+HEADINGS = ["5 Survey findings", "5.1 NMAHP survey", "5.1.1 Demographics", "5.1.4 Knowledge, skills and confidence",
+            "5.1.7 Interest in academic careers", "5.1.9 Barriers", "5.2 NMAHP leads survey",
+            "5.2.7 Organisational awareness and support", "5.2.9 Barriers"]
+
+
+def surveys():
+    out = []
+    for name, file in (("nmahp", "report_nmahp_surveymonkey.csv"), ("leads", "report_leads_surveymonkey.csv")):
+        form = get_instrument(name)
+        result = import_file(FIXTURES / file, form)
+        out.append(SurveyData(form, response_frame(form, [r.answers for r in result.respondents]), file))
+    return out
+
+
+@pytest.fixture(scope="module")
+def model():
+    return build_report(surveys(), title="Survey findings")
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    paths = {}
+    for fmt in ("html", "docx", "pdf"):
+        path = folder / f"report.{fmt}"
+        result = CliRunner().invoke(app, ["report", *INPUTS, "--out", str(path)])
+        assert result.exit_code == 0, result.output
+        paths[fmt] = path
+    return paths
+
+
+def test_figures_and_tables_are_numbered_in_order(model):
+    assert [f.number for f in model.figures()] == list(range(1, len(model.figures()) + 1))
+    assert [t.number for t in model.tables()] == list(range(1, len(model.tables()) + 1))
+    assert len(model.figures()) >= 50 and len(model.tables()) >= 12
+
+
+def test_every_reference_in_the_text_points_at_a_real_figure_or_table(model):
+    figures = {f.number for f in model.figures()}
+    tables = {t.number for t in model.tables()}
+    cited_figures, cited_tables = set(), set()
+    for block in model.blocks:
+        if isinstance(block, Paragraph):
+            cited_figures |= {int(n) for n in re.findall(r"Fig\. (\d+)", block.text)}
+            cited_tables |= {int(n) for n in re.findall(r"Table (\d+)", block.text)}
+    assert cited_figures <= figures and cited_tables <= tables
+    assert cited_figures == figures  # every figure is cited from the text
+
+
+def test_every_figure_has_alt_text_title_and_base(model):
+    for figure in model.figures():
+        assert len(figure.alt) > 40 and figure.title
+        assert "Base:" in figure.base_note
+        assert figure.png.startswith(b"\x89PNG") and figure.svg.lstrip().startswith("<?xml")
+
+
+def test_sentences_use_the_analysis_numbers(model):
+    text = " ".join(b.text for b in model.blocks if isinstance(b, Paragraph))
+    assert "75% (n=129) of respondents chose interested/very interested for research" in text  # 5.1.7
+    assert "compared with 65% (n=110) for teaching and learning" in text
+    assert "The weighted averages were 3.96 and 3.66" in text  # computed, not the report's 5.58 / 5.15
+    assert "“Clinical and research” positions were the most popular overall, with 71% (n=105)" in text
+    assert "(n=9/16)" in text  # leads: counts as n/N
+
+
+def test_markedly_only_where_the_analysis_flags_it(model):
+    nmahp = surveys()[0]
+    tables = {t.id: t for t in analyse(nmahp.frame, nmahp.instrument, by=["professional_group"])}
+    claims = [b.text for b in model.blocks if isinstance(b, Paragraph) and "markedly" in b.text]
+    for claim in claims:
+        for label in re.findall(r"chose “([^”]+)”", claim):
+            flagged = [t for t in tables.values() if t.by == "professional_group"
+                       for test in t.tests if test.marked and t.cell(test.option).label == label]
+            assert flagged, f"'markedly' said of {label!r} without a marked difference"
+    # and the report's own unsupported claim (teaching only, 52% vs 36%) is not repeated
+    assert not any("Teaching only" in c for c in claims)
+
+
+def test_likert_tables_match_the_analysis(model):
+    table = next(t for t in model.tables() if t.caption == "Knowledge and skills")
+    research = table.rows[0]
+    assert research[0] == "Research (N=166)"
+    assert research[1:6] == ["5.42% 9", "16.87% 28", "27.71% 46", "40.36% 67", "9.64% 16"]  # Table 1A
+    assert research[6] == "3.32"
+    leads = [t for t in model.tables() if t.caption == "Knowledge and skills"][1]
+    assert leads.rows[0] == ["Research (N=15)", "2", "2", "5", "5", "1", "3.07"]  # Table 6A, counts only
+
+
+def test_table_5a_in_the_report(model):
+    table = next(t for t in model.tables() if t.caption == "Interest in roles and contracts")
+    assert table.rows[0] == ["Clinical and research", "55.24% 58", "52.38% 55", "8.57% 9", "23.81% 25",
+                             "12.38% 13", "105 (71.43%)"]
+
+
+def test_docx_has_word_headings_captions_toc_and_alt_text(written, model):
+    document = Document(written["docx"])
+    headings = [(p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")]
+    for text in HEADINGS:
+        assert any(t == text for _, t in headings), text
+    assert ("Heading 2", "5.1 NMAHP survey") in headings and ("Heading 3", "5.1.1 Demographics") in headings
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    figure_captions = [c for c in captions if c.startswith("Figure ")]
+    assert [int(re.match(r"Figure (\d+)", c).group(1)) for c in figure_captions] == \
+        [f.number for f in model.figures()]
+    assert len([c for c in captions if c.startswith("Table ")]) == len(model.tables())
+    body = document.element.body
+    instructions = [i.text for i in body.iter(qn("w:instrText"))]
+    assert any(i.strip().startswith("TOC") for i in instructions)
+    assert sum(1 for i in instructions if "SEQ Figure" in i) == len(model.figures())
+    pictures = list(body.iter(qn("wp:docPr")))
+    assert len(pictures) == len(model.figures()) and all(len(p.get("descr", "")) > 40 for p in pictures)
+    assert len(document.inline_shapes) == len(model.figures())
+    grid = next(t for t in document.tables if t.rows[1].cells[0].text == "Research (N=166)")
+    assert [c.text for c in grid.rows[1].cells][1:] == ["5.42% 9", "16.87% 28", "27.71% 46", "40.36% 67",
+                                                        "9.64% 16", "3.32"]
+
+
+def test_pdf_has_page_numbers_headings_figures_and_numbers(written, model):
+    reader = PdfReader(written["pdf"])
+    pages = [page.extract_text() for page in reader.pages]
+    text = "\n".join(pages)
+    flat = " ".join(text.split())
+    assert "Page 1 of" in pages[0] and f"Page {len(pages)} of {len(pages)}" in pages[-1]
+    for heading in HEADINGS:
+        assert heading in flat, heading
+    for figure in model.figures():
+        assert f"Figure {figure.number}:" in flat
+    for table in model.tables():
+        assert f"Table {table.number}:" in flat
+    assert "75% (n=129)" in flat and "3.96" in flat
+
+
+def test_html_is_valid_and_every_image_has_alt_text(written, model):
+    html = written["html"].read_text(encoding="utf-8")
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    tree = parser.parse(io.StringIO(html))  # raises on any parse error
+    images = tree.findall(".//img")
+    assert len(images) == len(model.figures())
+    assert all(len(img.get("alt", "")) > 40 for img in images)
+    ids = [e.get("id") for e in tree.iter() if e.get("id")]
+    assert len(ids) == len(set(ids))  # anchors are unique
+    for link in tree.iter("a"):
+        href = link.get("href")
+        assert href.startswith("#") and href[1:] in ids
+    figure_tables = tree.findall(".//figure//table")
+    assert len(figure_tables) == len(model.figures())  # the data beside every figure
+
+
+def test_report_refuses_a_bad_format(tmp_path):
+    result = CliRunner().invoke(app, ["report", *INPUTS, "--out", str(tmp_path / "r.txt")])
+    assert result.exit_code == 1 and "--format must be html, docx or pdf" in result.output
+    assert not (tmp_path / "r.txt").exists()
+
+
+def test_figure_blocks_are_figures(model):
+    assert all(isinstance(f, Figure) for f in model.figures())
