@@ -31,6 +31,7 @@ test: lint test-sqlite test-postgres
 bench: $(STAMP)
 	$(BIN)/python benchmarks/synth_scale.py
 	$(BIN)/python benchmarks/analysis_scale.py 10000 100000 1000000 --import-up-to 100000
+	$(BIN)/python benchmarks/report_scale.py 100000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
