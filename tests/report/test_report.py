@@ -177,3 +177,20 @@ def test_report_refuses_a_bad_format(tmp_path):
 
 def test_figure_blocks_are_figures(model):
     assert all(isinstance(f, Figure) for f in model.figures())
+
+
+@pytest.mark.db
+@pytest.mark.django_db
+def test_report_from_a_stored_wave_covers_both_surveys(tmp_path):
+    runner = CliRunner()
+    for name, file in (("nmahp", "report_nmahp_surveymonkey.csv"), ("leads", "report_leads_surveymonkey.csv")):
+        result = runner.invoke(app, ["import", "surveymonkey", str(FIXTURES / file), "--instrument", name,
+                                     "--wave", "2023"])
+        assert result.exit_code == 0, result.output
+    out = tmp_path / "wave.html"
+    result = runner.invoke(app, ["report", "--wave", "2023", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "5.1 NMAHP survey" in html and "5.2 NMAHP leads survey" in html
+    assert "In total, 174 clinicians" in html and "In total, 16 NMAHP leads" in html
+    assert "Regenerated from wave 2023" in html

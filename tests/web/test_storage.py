@@ -81,3 +81,17 @@ def test_find_wave_needs_instrument_when_ambiguous(wave):
         store.find_wave("2023")
     assert store.find_wave("2023", "leads").instrument == "leads_survey"
     assert Wave.objects.count() == 2
+
+
+def test_synth_into_the_database():
+    from typer.testing import CliRunner
+
+    from nmahp.cli import app
+
+    result = CliRunner().invoke(app, ["synth", "--instrument", "leads", "--n", "25", "--seed", "3", "--db",
+                                      "--wave", "2024"])
+    assert result.exit_code == 0, result.output
+    wave = store.find_wave("2024")
+    assert wave.instrument == "leads_survey"
+    assert Response.objects.filter(wave=wave, status=Response.COMPLETE).count() == 25
+    assert not any(set(r.answers) & {"contact_name", "contact_email"} for r in Response.objects.all())
