@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint test-sqlite test-postgres bench clean
+.PHONY: run test lint test-sqlite test-postgres bench clean assets
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,17 +13,31 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-run: $(STAMP)
+NHSUK := node_modules/nhsuk-frontend/dist/nhsuk
+ASSETS := src/nmahp/web/static/nhsuk/nhsuk-frontend.min.css
+
+# nhsuk-frontend from the npm registry, copied where Django serves static files; its CSS points at
+# /assets/, which we serve under /static/nhsuk/assets/
+$(ASSETS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p src/nmahp/web/static/nhsuk
+	sed 's#url(/assets/#url(/static/nhsuk/assets/#g' $(NHSUK)/nhsuk-frontend.min.css > $(ASSETS)
+	cp $(NHSUK)/nhsuk-frontend.min.js src/nmahp/web/static/nhsuk/
+	rm -rf src/nmahp/web/static/nhsuk/assets && cp -r $(NHSUK)/assets src/nmahp/web/static/nhsuk/assets
+
+assets: $(ASSETS)
+
+run: $(STAMP) $(ASSETS)
 	$(BIN)/nmahp demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) $(ASSETS)
 	$(BIN)/pytest
 
 # the database tests again, on PostgreSQL (pytest-django creates and drops test_test)
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) $(ASSETS)
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m db
 
 test: lint test-sqlite test-postgres

@@ -356,3 +356,42 @@ def report(
         else:
             out.write_bytes(render_pdf(document))
     console.print(f"wrote {out}: {len(document.figures())} figures, {len(document.tables())} tables")
+
+
+@app.command()
+def erase(respondent: str = typer.Option(..., "--respondent", help="the respondent key to erase")):
+    """Remove a respondent's answers and contact details, and record that it happened."""
+    setup_django()
+    from .web.surveys import store
+
+    if not store.erase(respondent, actor="cli"):
+        fail(f"no respondent with key '{respondent[:80]}'")
+    console.print("erased: answers and contact details removed; recorded in the audit log")
+
+
+@app.command()
+def users(
+    username: str = typer.Argument(...),
+    role: str = typer.Option(..., help="mentor, lead, analyst or admin"),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+    region: str = typer.Option("", help="for a lead: the region they see (e.g. greater_manchester)"),
+):
+    """Add an account. Analysts and admins get a TOTP secret for their authenticator app."""
+    setup_django()
+    import pyotp
+    from django.contrib.auth import get_user_model
+
+    from .web.accounts.models import ROLES, SECOND_FACTOR_ROLES, Profile
+
+    if role not in dict(ROLES):
+        fail(f"--role must be one of {', '.join(dict(ROLES))}")
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        fail(f"an account called '{username}' exists already")
+    user = User.objects.create_user(username=username, password=password, is_staff=role == "admin",
+                                    is_superuser=role == "admin")
+    secret = pyotp.random_base32() if role in SECOND_FACTOR_ROLES else ""
+    Profile.objects.create(user=user, role=role, region=region, totp_secret=secret)
+    console.print(f"added {username} ({role})")
+    if secret:
+        console.print(f"authenticator: {pyotp.TOTP(secret).provisioning_uri(username, issuer_name='NMAHP Pathways')}")

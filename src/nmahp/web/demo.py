@@ -10,7 +10,11 @@ from .surveys.models import CollectorLink
 
 DEMO_WAVE = "2023-demo"
 # the study's channels; 544 opened the first email (4.2.2); other reach is unknown
-CHANNELS = [("email", 544), ("twitter", None), ("whatsapp", None)]
+CHANNELS = [("email", 544), ("twitter", None), ("whatsapp", None), ("web", None)]
+# demonstration accounts (never for real data): role, region, password, TOTP secret
+DEMO_USERS = [("lead", "lead", "greater_manchester", "demo-lead-password", ""),
+              ("analyst", "analyst", "", "demo-analyst-password", "JBSWY3DPEHPK3PXPJBSWY3DP"),
+              ("admin", "admin", "", "demo-admin-password", "KRSXG5CTMVRXEZLUKN2XAZLS")]
 SIZES = {"nmahp": 174, "leads": 16}
 
 
@@ -26,4 +30,25 @@ def load_demo() -> list[str]:
             continue
         count = store.bulk_load(wave, Synthesiser(form, seed=2023).stream(size), source="synth:demo")
         said.append(f"loaded {count} synthetic {form.form_id} respondents into wave {DEMO_WAVE}")
+    said += load_demo_users()
+    return said
+
+
+def load_demo_users() -> list[str]:
+    from django.contrib.auth import get_user_model
+
+    from .accounts.models import Profile
+
+    said = []
+    User = get_user_model()
+    for username, role, region, password, secret in DEMO_USERS:
+        user, created = User.objects.get_or_create(username=username)
+        if created:
+            user.set_password(password)
+            user.is_staff = role == "admin"
+            user.is_superuser = role == "admin"
+            user.save()
+            Profile.objects.create(user=user, role=role, region=region, totp_secret=secret)
+            said.append(f"demo account '{username}' ({role}) password '{password}'"
+                        + (f", TOTP secret {secret}" if secret else ""))
     return said

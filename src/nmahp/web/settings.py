@@ -2,10 +2,13 @@
 PostgreSQL with one variable (DATABASE_URL)."""
 
 import os
+from pathlib import Path
 
 import dj_database_url
 
 from . import config
+
+WEB_DIR = Path(__file__).resolve().parent
 
 DEBUG = config.debug()
 SECRET_KEY = config.secret_key()
@@ -19,7 +22,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "nmahp.web.surveys",
+    "nmahp.web.accounts",
 ]
+LOGIN_URL = "/sign-in/"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -37,7 +42,7 @@ ROOT_URLCONF = "nmahp.web.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [WEB_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -60,6 +65,7 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = str(config.data_dir() / "static")
 os.makedirs(STATIC_ROOT, exist_ok=True)  # WhiteNoise serves from finders; the folder must exist
+STATICFILES_DIRS = [WEB_DIR / "static"]  # our CSS and the nhsuk-frontend build (`make assets`)
 WHITENOISE_USE_FINDERS = True
 
 # Security headers on every response (CSP is set by our middleware)

@@ -1,10 +1,28 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import path, re_path
 
+from .accounts import views as accounts
+from .surveys import dashboard_views as dashboards
+from .surveys import survey_views as survey
 from .surveys import views
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("index.json", views.landing, {"as_json": True}, name="landing-json"),
+    path("survey/<str:token>/", survey.start, name="survey-start"),
+    path("respond/<str:key>/", survey.resume, name="survey-resume"),
+    path("respond/<str:key>/check/", survey.check, name="survey-check"),
+    path("respond/<str:key>/done/", survey.done, name="survey-done"),
+    path("respond/<str:key>/<slug:page>/", survey.page, name="survey-page"),
+    path("sign-in/", accounts.sign_in, name="sign-in"),
+    path("sign-in/code/", accounts.sign_in_code, name="sign-in-code"),
+    path("sign-out/", accounts.sign_out, name="sign-out"),
+    path("dashboard/", dashboards.dashboard, name="dashboard"),
+    path("dashboard/wave/<int:wave_id>/", dashboards.wave_tables, name="dashboard-wave"),
+    path("dashboard/wave/<int:wave_id>/tables/<slug:table_id>.json", dashboards.table_json,
+         name="dashboard-table-json"),
+    path("dashboard/wave/<int:wave_id>/tables/<slug:table_id>/", dashboards.table_page, name="dashboard-table"),
+    re_path(r"^dashboard/wave/(?P<wave_id>\d+)/download\.(?P<fmt>csv|xlsx)$", dashboards.download, name="download"),
+    path("dashboard/wave/<int:wave_id>/contacts/", dashboards.contacts, name="contacts"),
     path("admin/", admin.site.urls),
 ]

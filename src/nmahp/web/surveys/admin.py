@@ -22,3 +22,13 @@ class ResponseAdmin(admin.ModelAdmin):
     list_filter = ["wave", "status"]
     exclude = ["answers"]
     readonly_fields = ["respondent_key", "wave", "collector", "status", "source", "submitted"]
+    actions = ["erase_selected"]
+
+    @admin.action(description="Erase the selected respondents (answers and contact details)")
+    def erase_selected(self, request, queryset):
+        from . import store
+
+        keys = list(queryset.values_list("respondent_key", flat=True))
+        for key in keys:
+            store.erase(key, actor=request.user.get_username())
+        self.message_user(request, f"Erased {len(keys)} respondent(s); the erasures are in the audit log.")

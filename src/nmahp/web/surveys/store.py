@@ -135,6 +135,24 @@ def wave_answers(wave: Wave) -> list[dict]:
     return list(Response.objects.filter(wave=wave, status=Response.COMPLETE).values_list("answers", flat=True))
 
 
+def erase(respondent_key: str, *, actor: str) -> bool:
+    """Remove a respondent's answers and contact details, and record that it happened (by a hash of
+    the key, so the record itself links to nothing)."""
+    import hashlib
+
+    from ..accounts.models import audit
+
+    with transaction.atomic():
+        answers, _ = Response.objects.filter(respondent_key=respondent_key).delete()
+        contact, _ = ContactDetails.objects.filter(respondent_key=respondent_key).delete()
+        if not (answers or contact):
+            return False
+        digest = hashlib.sha256(respondent_key.encode()).hexdigest()[:16]
+        audit(actor, "erase", f"respondent {digest}",
+              f"answers removed: {bool(answers)}; contact removed: {bool(contact)}")
+    return True
+
+
 def wave_summaries() -> list[dict]:
     waves = Wave.objects.annotate(
         complete=Count("responses", filter=Q(responses__status=Response.COMPLETE)),

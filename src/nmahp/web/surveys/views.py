@@ -18,7 +18,13 @@ def _instruments() -> list[dict]:
 
 
 def landing(request, as_json: bool = False):
+    from .models import CollectorLink
+
     context = {"instruments": _instruments(), "waves": store.wave_summaries()}
+    for wave in context["waves"]:
+        link = CollectorLink.objects.filter(wave__name=wave["name"], wave__instrument=wave["instrument"],
+                                            channel="web").first()
+        wave["survey_url"] = f"/survey/{link.token}/" if link else None
     if as_json:
         return JsonResponse(context)
     return render(request, "web/landing.html", context)

@@ -1,0 +1,36 @@
+from django.contrib import admin
+
+from .access import fully_signed_in, role_of
+from .models import ADMIN, AuditEvent, Profile
+
+
+def _admins_only(request) -> bool:
+    # the Django admin edits content: administrators only, and only with their second factor
+    return request.user.is_active and role_of(request.user) == ADMIN and fully_signed_in(request)
+
+
+admin.site.has_permission = _admins_only
+admin.site.site_header = "NMAHP Pathways administration"
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "region"]
+    exclude = ["totp_secret"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Readable by admins; nobody can add, change or delete an entry through the app."""
+
+    list_display = ["at", "actor", "action", "target", "detail"]
+    list_filter = ["action"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

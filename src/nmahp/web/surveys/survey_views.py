@@ -1,0 +1,134 @@
+"""The respondent's pages: consent, one section per page, save and resume, check answers, done."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from nmahp.instruments import get_instrument, validate
+
+from . import flow, store
+from .models import CollectorLink, ContactDetails, Response
+
+
+def _answers(response: Response) -> dict:
+    answers = dict(response.answers)
+    contact = ContactDetails.objects.filter(respondent_key=response.respondent_key).first()
+    if contact:
+        answers.update(contact.details)
+    return answers
+
+
+def _open_response(key: str) -> Response:
+    response = Response.objects.filter(respondent_key=key).select_related("wave", "collector").first()
+    if response is None:
+        raise Http404("No survey found for this link")
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def start(request, token):
+    collector = get_object_or_404(CollectorLink.objects.select_related("wave"), token=token)
+    instrument = get_instrument(collector.wave.instrument)
+    consent = instrument.questions["consent"]
+    information = next((q.label for q in instrument.questions_in_group(flow.CONSENT_PAGE) if q.type == "note"), "")
+    error = ""
+    if request.method == "POST":
+        choice = request.POST.get("consent", "")
+        if choice == "yes":
+            response = store.save_response(collector.wave, {"consent": "yes"}, complete=False, collector=collector)
+            return redirect("survey-page", key=response.respondent_key, page=flow.pages(instrument)[0])
+        if choice == "no":
+            return render(request, "web/survey/declined.html", {"title": instrument.title})
+        error = "Select whether you agree to take part"
+    return render(request, "web/survey/start.html", {
+        "title": instrument.title, "information": information, "consent": consent, "error": error,
+        "token": token})
+
+
+@require_http_methods(["GET"])
+def resume(request, key):
+    response = _open_response(key)
+    if response.status == Response.COMPLETE:
+        return render(request, "web/survey/done.html", {"title": get_instrument(response.wave.instrument).title,
+                                                        "already": True})
+    instrument = get_instrument(response.wave.instrument)
+    page = flow.first_unfinished(instrument, _answers(response))
+    return redirect("survey-check", key=key) if page is None else redirect("survey-page", key=key, page=page)
+
+
+@require_http_methods(["GET", "POST"])
+def page(request, key, page):
+    response = _open_response(key)
+    if response.status == Response.COMPLETE:
+        return redirect("survey-resume", key=key)
+    instrument = get_instrument(response.wave.instrument)
+    if page not in flow.pages(instrument):
+        raise Http404("No such section")
+    answers = _answers(response)
+    if not flow.page_is_relevant(instrument, page, answers):
+        following = flow.next_page(instrument, page, answers)
+        return redirect("survey-page", key=key, page=following) if following else redirect("survey-check", key=key)
+    errors = {}
+    if request.method == "POST":
+        posted = flow.read_post(instrument, page, request.POST)
+        for name in instrument.contact_questions():  # blank keeps what was given (never shown again)
+            if name in posted and not posted[name] and answers.get(name):
+                posted[name] = answers[name]
+        cleaned, errors = flow.check_page(instrument, page, answers, posted)
+        if not errors:
+            store.save_response(response.wave, cleaned, complete=False, collector=response.collector,
+                                respondent_key=key)
+            if request.POST.get("action") == "save":
+                return render(request, "web/survey/saved.html", {"title": instrument.title, "key": key})
+            following = flow.next_page(instrument, page, cleaned)
+            return redirect("survey-page", key=key, page=following) if following else redirect("survey-check", key=key)
+        shown = {**answers, **{k: v for k, v in posted.items() if v != "\x00multiple"}}
+    else:
+        shown = answers
+    order = flow.relevant_pages(instrument, shown)
+    built = flow.build_page(instrument, page, shown, errors)
+    contact = set(instrument.contact_questions())
+    for field in built.fields:
+        if field.question.name in contact and field.value and not errors.get(field.question.name):
+            field.value = ""  # given contact details are not shown back
+            field.kept = True
+    previous = flow.previous_page(instrument, page, shown)
+    return render(request, "web/survey/page.html", {
+        "title": instrument.title, "page": built, "errors": errors, "key": key,
+        "position": order.index(page) + 1 if page in order else 1, "total": len(order),
+        "back": f"/respond/{key}/{previous}/" if previous else None,
+    }, status=400 if errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def check(request, key):
+    response = _open_response(key)
+    if response.status == Response.COMPLETE:
+        return redirect("survey-resume", key=key)
+    instrument = get_instrument(response.wave.instrument)
+    answers = _answers(response)
+    problems = []
+    if request.method == "POST":
+        result = validate(instrument, answers)
+        if result.ok:
+            store.save_response(response.wave, answers, complete=True, collector=response.collector,
+                                respondent_key=key)
+            return redirect("survey-done", key=key)
+        problems = [(e.question, e.message) for e in result.errors]
+    contact = set(instrument.contact_questions())
+    sections = []
+    for section, rows in flow.summary(instrument, answers):
+        sections.append((section, [(q, "Given (not shown)" if q.name in contact and v != "Not answered" else v)
+                                   for q, v in rows]))
+    pages_of = {q.name: p for p in flow.pages(instrument) for q in flow.page_questions(instrument, p)}
+    return render(request, "web/survey/check.html", {
+        "title": instrument.title, "sections": sections, "key": key,
+        "problems": [(pages_of.get(q, ""), q, m) for q, m in problems]}, status=400 if problems else 200)
+
+
+@require_http_methods(["GET"])
+def done(request, key):
+    response = _open_response(key)
+    if response.status != Response.COMPLETE:
+        return redirect("survey-resume", key=key)
+    return render(request, "web/survey/done.html", {"title": get_instrument(response.wave.instrument).title})
