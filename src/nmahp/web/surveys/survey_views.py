@@ -1,5 +1,6 @@
 """The respondent's pages: consent, one section per page, save and resume, check answers, done."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -70,6 +71,13 @@ def page(request, key, page):
         return redirect("survey-page", key=key, page=following) if following else redirect("survey-check", key=key)
     errors = {}
     if request.method == "POST":
+        try:
+            request.POST  # noqa: B018 - parsed here so an oversized body gets a page, not a crash
+        except RequestDataTooBig:
+            built = flow.build_page(instrument, page, answers)
+            return render(request, "web/survey/page.html", {
+                "title": instrument.title, "page": built, "key": key, "position": 1, "total": 1, "back": None,
+                "errors": {"form": "Your answers were too long to send. Shorten them and try again."}}, status=413)
         posted = flow.read_post(instrument, page, request.POST)
         for name in instrument.contact_questions():  # blank keeps what was given (never shown again)
             if name in posted and not posted[name] and answers.get(name):

@@ -1,0 +1,182 @@
+"""The survey through the HTTP pages: consent first, skip logic on the server, save and resume,
+check your answers, confirmation; and what hostile input gets."""
+
+import re
+
+import pytest
+from django.test import Client
+from typer.testing import CliRunner
+
+from nmahp.cli import app
+from nmahp.web.surveys.models import CollectorLink, ContactDetails, Response
+
+pytestmark = [pytest.mark.db, pytest.mark.django_db]
+
+MINIMAL = {"employer": {"region": "greater_manchester", "organisation_type": "acute_trust"},
+           "experience": {"job_description": "research", "time_last_12_months": "neither"},
+           "career_pathways": {"careers_advice_received": "no", "careers_advice_future": "yes"},
+           "follow_up": {"contact_consent": "no"}}
+
+
+@pytest.fixture
+def link():
+    CliRunner().invoke(app, ["demo", "--no-serve"])
+    return CollectorLink.objects.get(channel="web", wave__instrument="nmahp_survey")
+
+
+def start(client, link):
+    response = client.post(f"/survey/{link.token}/", {"consent": "yes"})
+    assert response.status_code == 302
+    return response["Location"], response["Location"].split("/")[2]
+
+
+def walk(client, location, answers):
+    visited = []
+    while "/check/" not in location:
+        page = location.rstrip("/").split("/")[-1]
+        visited.append(page)
+        response = client.post(location, answers.get(page, {}))
+        assert response.status_code == 302, (page, re.findall(r"error-summary__list\">(.*?)</ul>",
+                                                               response.content.decode(), re.S))
+        location = response["Location"]
+    return location, visited
+
+
+def test_no_consent_stores_nothing(link):
+    client = Client()
+    before = Response.objects.count()
+    page = client.post(f"/survey/{link.token}/", {"consent": "no"})
+    assert "Nothing has been stored" in page.content.decode()
+    assert Response.objects.count() == before
+
+
+def test_consent_question_must_be_answered(link):
+    page = Client().post(f"/survey/{link.token}/", {})
+    assert "There is a problem" in page.content.decode() and "Select whether you agree" in page.content.decode()
+
+
+def test_branch_without_time_skips_proportion_and_advice_sources(link):
+    client = Client()
+    location, key = start(client, link)
+    check, visited = walk(client, location, {"about_you": {"profession": "physiotherapist"}, **MINIMAL})
+    assert "contact_details" not in visited  # a page the answers skip is never shown
+    page = client.get(f"/respond/{key}/experience/").content.decode()
+    # a question that depends on an answer on its own page is shown (no JavaScript) and ignored unless it applies
+    assert "Only if it applies to you" in page
+    assert client.post(check).status_code == 302
+    response = Response.objects.get(respondent_key=key)
+    assert response.status == Response.COMPLETE and response.collector == link
+    assert "time_proportion_research" not in response.answers
+    assert response.answers["professional_group"] == "ahp"
+    assert not ContactDetails.objects.filter(respondent_key=key).exists()
+
+
+def test_branch_with_contact_details_and_contracts(link):
+    client = Client()
+    location, key = start(client, link)
+    answers = {**MINIMAL,
+               "about_you": {"profession": ["adult_nurse", "mental_health_nurse"]},
+               "experience": {"job_description": "research", "time_last_12_months": "research",
+                              "time_proportion_research": "over_75"},
+               "role_contract_interest": {"roles_of_interest": ["teaching_only"],
+                                          "contract_teaching_only": ["part_time", "secondment"]},
+               "follow_up": {"contact_consent": "yes"},
+               "contact_details": {"contact_name": "Jo Bloggs", "contact_email": "jo@example.nhs.uk"}}
+    check, visited = walk(client, location, answers)
+    assert "contact_details" in visited
+    summary = client.get(check).content.decode()
+    assert "Given (not shown)" in summary and "jo@example.nhs.uk" not in summary
+    client.post(check)
+    response = Response.objects.get(respondent_key=key)
+    assert response.answers["contract_teaching_only"] == "part_time secondment"
+    assert response.answers["professional_group"] == "nursing_midwifery"
+    assert "contact_email" not in response.answers
+    assert ContactDetails.objects.get(respondent_key=key).details["contact_email"] == "jo@example.nhs.uk"
+
+
+def test_leave_and_resume_with_the_private_link(link):
+    first = Client()
+    location, key = start(first, link)
+    saved = first.post(location, {"profession": "midwife", "action": "save"})
+    assert f"/respond/{key}/" in saved.content.decode()
+    later = Client()  # another browser, same link
+    resumed = later.get(f"/respond/{key}/")
+    assert resumed.status_code == 302 and resumed["Location"].endswith("/equality_monitoring/")
+    page = later.get(f"/respond/{key}/about_you/").content.decode()
+    assert 'value="midwife" checked' in page
+
+
+def test_validation_errors_use_the_error_summary_and_fix(link):
+    client = Client()
+    location, key = start(client, link)
+    client.post(location, {"profession": "midwife"})
+    top = f"/respond/{key}/enablers_barriers/"
+    response = client.post(top, {"top_barriers": ["lack_of_contracts", "financial_penalties",
+                                                  "not_change_employer", "patient_contact"]})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'class="nhsuk-error-summary"' in html and 'href="#q-top_barriers"' in html
+    assert "Select no more than three barriers." in html
+    assert "top_barriers" not in Response.objects.get(respondent_key=key).answers
+    fixed = client.post(top, {"top_barriers": ["lack_of_contracts", "financial_penalties"]})
+    assert fixed.status_code == 302
+    assert Response.objects.get(respondent_key=key).answers["top_barriers"] == "lack_of_contracts financial_penalties"
+
+
+def test_check_answers_sends_back_to_a_missing_required_answer(link):
+    client = Client()
+    location, key = start(client, link)
+    client.post(location, {"profession": "midwife"})
+    check = client.post(f"/respond/{key}/check/")
+    assert check.status_code == 400 and "There is a problem" in check.content.decode()
+    assert Response.objects.get(respondent_key=key).status == Response.PARTIAL
+
+
+HOSTILE = ["<script>alert('x')</script>", "'; DROP TABLE surveys_response; --", "x" * 1_000_000,
+           "\" onmouseover=\"alert(1)"]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=["script", "sql", "megabyte", "attribute"])
+def test_hostile_input_in_every_field_of_a_page(link, value):
+    client = Client()
+    location, key = start(client, link)
+    before = dict(Response.objects.get(respondent_key=key).answers)
+    fields = {"profession": value, "profession_other": value, "job_title": value, "pay_band": value,
+              "years_qualified": value, "age": [value, "40_49"]}
+    response = client.post(location, fields)
+    html = response.content.decode()
+    assert response.status_code in (400, 413)
+    assert "There is a problem" in html
+    assert "<script>alert('x')</script>" not in html and "onmouseover=\"alert" not in html
+    assert Response.objects.get(respondent_key=key).answers == before  # nothing stored
+    assert len(html) < 200_000  # the megabyte is not echoed back
+
+
+def test_hostile_text_in_a_free_text_field_is_stored_as_text_and_escaped(link):
+    client = Client()
+    location, key = start(client, link)
+    client.post(location, {"profession": "midwife", "job_title": "<script>alert('x')</script>"})
+    assert Response.objects.get(respondent_key=key).answers["job_title"] == "<script>alert('x')</script>"
+    page = client.get(location).content.decode()
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page and "<script>alert" not in page
+
+
+def test_unknown_respondent_key_is_not_found(link):
+    assert Client().get("/respond/not-a-key/").status_code == 404
+
+
+def test_erase_removes_answers_and_contact_details(link):
+    from nmahp.web.accounts.models import AuditEvent
+
+    client = Client()
+    location, key = start(client, link)
+    client.post(location, {"profession": "midwife"})
+    ContactDetails.objects.create(respondent_key=key, details={"contact_name": "X"})
+    result = CliRunner().invoke(app, ["erase", "--respondent", key])
+    assert result.exit_code == 0, result.output
+    assert not Response.objects.filter(respondent_key=key).exists()
+    assert not ContactDetails.objects.filter(respondent_key=key).exists()
+    event = AuditEvent.objects.get(action="erase")
+    assert key not in event.target  # the record links to nothing
+    again = CliRunner().invoke(app, ["erase", "--respondent", key])
+    assert again.exit_code == 1 and "no respondent" in again.output
