@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint test-sqlite test-postgres bench clean assets
+.PHONY: run test lint test-sqlite test-postgres bench clean assets chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,7 +33,11 @@ run: $(STAMP) $(ASSETS)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 
-test-sqlite: $(STAMP) $(ASSETS)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium) \
+	  || (echo "Debian's chromium is needed for tests/e2e: apt-get install chromium" && exit 1)
+
+test-sqlite: $(STAMP) $(ASSETS) chromium
 	$(BIN)/pytest
 
 # the database tests again, on PostgreSQL (pytest-django creates and drops test_test)

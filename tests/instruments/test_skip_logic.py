@@ -162,3 +162,15 @@ def test_wrong_types_are_reported_plainly(nmahp):
     result = validate(nmahp, {"consent": "yes", "pay_band": 7, "top_barriers": {"a": 1}})
     assert result.errors_by_question()["pay_band"] == "'7' is not one of the options for this question"
     assert "top_barriers" in result.errors_by_question()
+
+
+def test_expressions_compile_safely_from_many_threads():
+    # web workers load instruments from several threads at once; the XPath parser is shared
+    from concurrent.futures import ThreadPoolExecutor
+
+    from nmahp.instruments import Expression
+
+    sources = [f"selected(${{q{i}}}, 'a') and count-selected(${{r{i}}}) <= {i % 5}" for i in range(400)]
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        compiled = list(pool.map(Expression, sources))
+    assert all(e.is_true({f"q{i}": "a", f"r{i}": ""}) for i, e in enumerate(compiled))

@@ -7,6 +7,7 @@ use (`selected`, `count-selected`, `if`, `regex`) are added to elementpath's XPa
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Mapping
 from xml.etree import ElementTree as ET
 
@@ -69,6 +70,7 @@ class Expression:
     """
 
     _parser = XLSFormParser()
+    _parse_lock = threading.Lock()  # a TDOP parser keeps its position while it parses: one at a time
     _CACHE_LIMIT = 50_000
 
     def __init__(self, source: str, known_names: set[str] | None = None):
@@ -81,7 +83,8 @@ class Expression:
         xpath = REFERENCE.sub(lambda m: f"/{ROOT}/{m.group(1)}", source)
         self.uses_dot = bool(re.search(r"(^|[^\w./])\.($|[^\w./])", xpath))
         try:
-            self._token = self._parser.parse(xpath)
+            with self._parse_lock:
+                self._token = self._parser.parse(xpath)
         except (ElementPathError, SyntaxError, ValueError) as exc:
             raise ExpressionError(f"cannot be read as an XPath expression: {exc}") from None
         self._cache: dict[tuple, object] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,9 +38,13 @@ def resolve(name_or_path: str) -> Path:
     return path
 
 
+_loading = threading.Lock()
+
+
 def get_instrument(name_or_path: str) -> Instrument:
     path = resolve(name_or_path)
-    return _cached(str(path.resolve()), path.stat().st_mtime_ns)
+    with _loading:  # web threads asking at once load the workbook once
+        return _cached(str(path.resolve()), path.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=16)

@@ -41,6 +41,8 @@ class Field:
         return "textarea" if "multiline" in q.appearance or "comment" in q.name or q.name.endswith(
             ("_challenges", "_collaboration")) else "text"
 
+    date_parts = (("day", 2), ("month", 2), ("year", 4))
+
     @property
     def max_length(self) -> int | None:
         source = self.question.constraint.source if self.question.constraint else ""
