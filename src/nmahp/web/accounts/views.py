@@ -34,7 +34,8 @@ def sign_in(request):
                     return redirect(f"/sign-in/code/?next={_next(request)}")
                 return redirect(_next(request))
     return render(request, "web/accounts/sign_in.html",
-                  {"errors": errors, "username": username, "next": _next(request), "attempts": LOCKOUT_FAILURES})
+                  {"errors": errors, "error_items": [(f"#{a}", m) for a, m in errors], "username": username,
+                   "next": _next(request), "attempts": LOCKOUT_FAILURES})
 
 
 @require_http_methods(["GET", "POST"])
@@ -55,7 +56,8 @@ def sign_in_code(request):
         else:
             SignInAttempt.objects.create(username=username, succeeded=False)
             errors.append(("code", "Enter the 6-digit code from your authenticator app"))
-    return render(request, "web/accounts/sign_in_code.html", {"errors": errors, "next": _next(request)})
+    return render(request, "web/accounts/sign_in_code.html",
+                  {"errors": errors, "error_items": [(f"#{a}", m) for a, m in errors], "next": _next(request)})
 
 
 @require_http_methods(["POST"])

@@ -26,6 +26,14 @@ def _open_response(key: str) -> Response:
     return response
 
 
+def _error_items(page, errors) -> list[tuple[str, str]]:
+    """The NHS error summary: one linked line per field in error, then any error of the whole form."""
+    items = [(f"#{f.id}", f"{f.question.label}: {f.error}") for f in page.fields if f.error]
+    if errors.get("form"):
+        items.append(("", errors["form"]))
+    return items
+
+
 @require_http_methods(["GET", "POST"])
 def start(request, token):
     collector = get_object_or_404(CollectorLink.objects.select_related("wave"), token=token)
@@ -43,7 +51,7 @@ def start(request, token):
         error = "Select whether you agree to take part"
     return render(request, "web/survey/start.html", {
         "title": instrument.title, "information": information, "consent": consent, "error": error,
-        "token": token})
+        "error_items": [("#consent-yes", error)] if error else [], "token": token})
 
 
 @require_http_methods(["GET"])
@@ -75,9 +83,10 @@ def page(request, key, page):
             request.POST  # noqa: B018 - parsed here so an oversized body gets a page, not a crash
         except RequestDataTooBig:
             built = flow.build_page(instrument, page, answers)
+            errors = {"form": "Your answers were too long to send. Shorten them and try again."}
             return render(request, "web/survey/page.html", {
                 "title": instrument.title, "page": built, "key": key, "position": 1, "total": 1, "back": None,
-                "errors": {"form": "Your answers were too long to send. Shorten them and try again."}}, status=413)
+                "errors": errors, "error_items": _error_items(built, errors)}, status=413)
         posted = flow.read_post(instrument, page, request.POST)
         for name in instrument.contact_questions():  # blank keeps what was given (never shown again)
             if name in posted and not posted[name] and answers.get(name):
@@ -103,6 +112,7 @@ def page(request, key, page):
     previous = flow.previous_page(instrument, page, shown)
     return render(request, "web/survey/page.html", {
         "title": instrument.title, "page": built, "errors": errors, "key": key,
+        "error_items": _error_items(built, errors),
         "position": order.index(page) + 1 if page in order else 1, "total": len(order),
         "back": f"/respond/{key}/{previous}/" if previous else None,
     }, status=400 if errors else 200)
@@ -130,8 +140,9 @@ def check(request, key):
                                    for q, v in rows]))
     pages_of = {q.name: p for p in flow.pages(instrument) for q in flow.page_questions(instrument, p)}
     return render(request, "web/survey/check.html", {
-        "title": instrument.title, "sections": sections, "key": key,
-        "problems": [(pages_of.get(q, ""), q, m) for q, m in problems]}, status=400 if problems else 200)
+        "title": instrument.title, "sections": sections, "key": key, "problems": problems,
+        "error_items": [(f"/respond/{key}/{pages_of.get(q, '')}/#q-{q}", m) for q, m in problems]},
+        status=400 if problems else 200)
 
 
 @require_http_methods(["GET"])
