@@ -95,3 +95,16 @@ def test_audit_log_cannot_be_edited_through_the_admin(demo, signed_in):
     assert admin.post(f"/admin/accounts/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert admin.get("/admin/accounts/auditevent/add/").status_code == 403
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_admin_erase_action_removes_and_records(demo, signed_in):
+    from nmahp.web.surveys.models import ContactDetails, Response
+
+    admin = signed_in("admin")
+    response = Response.objects.filter(wave=demo).first()
+    ContactDetails.objects.update_or_create(respondent_key=response.respondent_key, defaults={"details": {"x": 1}})
+    result = admin.post("/admin/surveys/response/", {"action": "erase_selected", "_selected_action": [response.pk]})
+    assert result.status_code == 302
+    assert not Response.objects.filter(pk=response.pk).exists()
+    assert not ContactDetails.objects.filter(respondent_key=response.respondent_key).exists()
+    assert AuditEvent.objects.filter(action="erase", actor="admin-user").count() == 1
