@@ -145,7 +145,11 @@ def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000))
 
 
 @app.command()
-def demo(no_serve: bool = typer.Option(False, "--no-serve", help="load the demo data and stop")):
+def demo(
+    no_serve: bool = typer.Option(False, "--no-serve", help="load the demo data and stop"),
+    host: str = typer.Option("127.0.0.1"),
+    port: int = typer.Option(8000),
+):
     """Migrate, load a demo wave (174 NMAHP and 16 leads synthetic respondents), then serve."""
     migrate()
     from .web.demo import load_demo
@@ -153,7 +157,7 @@ def demo(no_serve: bool = typer.Option(False, "--no-serve", help="load the demo 
     for line in load_demo():
         console.print(line)
     if not no_serve:
-        serve()
+        serve(host=host, port=port)
 
 
 def main():  # pragma: no cover - console entry for `python -m nmahp`
