@@ -41,7 +41,10 @@ def answer_and_continue(page, check, choices=(), texts=None):
 
 
 def begin(page, live_server, link, check):
-    page.goto(f"{live_server.url}/survey/{link.token}/")
+    page.goto(f"{live_server.url}/")
+    check("landing")
+    page.locator("tr", has_text="nmahp_survey").get_by_role("link", name="take the survey").click()
+    assert page.url == f"{live_server.url}/survey/{link.token}/"
     check("start")
     page.get_by_label("Yes, I agree to take part").check()
     page.get_by_role("button", name="Continue").click()

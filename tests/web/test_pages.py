@@ -24,7 +24,7 @@ def test_landing_lists_instruments_and_waves(client):
     assert page.status_code == 200
     html = page.content.decode()
     assert "NMAHP academic careers survey" in html and "NMAHP leads survey" in html
-    assert "2023-demo" in html and ">174<" in html and ">16<" in html
+    assert "2023-demo" in html and ">174<" in html and ">16<" in html  # counts per wave
     assert "email (544 invited)" in html
 
 
@@ -45,4 +45,4 @@ def test_security_headers(client):
 
 
 def test_static_stylesheet_is_served(client):
-    assert client.get("/static/web/site.css").status_code == 200
+    assert client.get("/static/web/nhs-extra.css").status_code == 200
