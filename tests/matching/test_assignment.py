@@ -85,3 +85,23 @@ def test_scores_explain_themselves_and_respect_same_profession():
     reasons = candidates.reasons(0, 1)
     assert "they are a dietitian too, as you asked" in reasons
     assert any(r.startswith("they offer what you asked for: mentoring") for r in reasons)
+
+
+def test_peer_groups_are_four_to_eight_at_a_similar_stage_and_mixed():
+    import random
+
+    from nmahp.matching.peers import peer_groups
+
+    rng = random.Random(3)
+    topics = ["stroke rehabilitation", "perinatal mental health", "dysphagia", "oncology", "frailty falls"]
+    clinicians = [Clinician(f"c{i}", "physiotherapist", "ahp", "gm", rng.randint(0, 6), rng.choice(topics),
+                            organisation=rng.choice(["trust_a", "trust_b", "trust_c"])) for i in range(137)]
+    groups = peer_groups(clinicians)
+    by_id = {c.id: c for c in clinicians}
+    assert sorted(i for g in groups for i in g) == sorted(c.id for c in clinicians)  # everyone, once
+    assert all(4 <= len(g) <= 8 for g in groups)
+    for group in groups:
+        stages = [by_id[i].career_stage for i in group]
+        assert max(stages) - min(stages) <= 3
+    mixed = sum(1 for g in groups if len({by_id[i].organisation for i in g}) >= 2)
+    assert mixed >= 0.9 * len(groups)  # interests come first; organisations are dealt out within them
