@@ -192,3 +192,42 @@ def test_analyst_download_is_in_the_audit_log(live_server, demo, page, axe_check
     assert download.value.suggested_filename == "nmahp_survey-2023-demo-tables.csv"
     event = AuditEvent.objects.get(action="download_csv")
     assert event.actor == "analyst"
+
+
+def test_opt_in_see_a_match_with_reasons_and_accept(live_server, demo, browser, page, axe_checked):
+    from nmahp.web.mentoring.models import Match
+
+    page.goto(f"{live_server.url}/mentoring/join/")
+    axe_checked("join")
+    page.get_by_role("button", name="Join").click()  # nothing filled in: errors, nothing stored
+    axe_checked("join errors")
+    assert "Agree to your profile being used for matching" in page.locator(".nhsuk-error-summary").inner_text()
+    page.get_by_label("Your name").fill("Sam Patel")
+    page.get_by_label("Your email address").fill("sam@example.nhs.uk")
+    page.get_by_label("Your profession").select_option("physiotherapist")
+    page.get_by_label("Where you work").select_option("greater_manchester")
+    page.get_by_label("Early research or teaching activity").check()
+    page.get_by_label("Your area of interest, in your own words").fill("musculoskeletal pain rehabilitation")
+    page.get_by_label("Mentoring").check()
+    page.get_by_label("I agree that my profile can be used for matching").check()
+    page.get_by_role("button", name="Join").click()
+    page.wait_for_url(re.compile(r"/mentoring/me/"))
+    axe_checked("my profile")
+    my_page = page.url
+
+    analyst = browser.new_context(bypass_csp=True).new_page()
+    sign_in(analyst, live_server, "analyst", "demo-analyst-password", lambda label: None,
+            secret="JBSWY3DPEHPK3PXPJBSWY3DP")
+    analyst.goto(f"{live_server.url}/mentoring/rounds/")
+    analyst.get_by_role("button", name="Run a new round").click()
+    analyst.get_by_role("button", name="Publish these matches").click()
+    analyst.context.close()
+
+    page.goto(my_page)
+    axe_checked("match")
+    reasons = page.locator("#reasons").inner_text()
+    assert "they offer what you asked for: mentoring" in reasons and "musculoskeletal" in reasons
+    page.screenshot(path=str(SCREENSHOTS / "mentoring-match.png"), full_page=True)
+    page.get_by_role("button", name="Accept this match").click()
+    assert page.locator("#accepted").is_visible()
+    assert Match.objects.get().status == Match.ACCEPTED

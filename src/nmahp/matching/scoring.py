@@ -33,6 +33,17 @@ class Candidates:
     parts: dict[str, np.ndarray]  # part name -> (n_clinicians, k)
     weights: Weights
 
+    def exclude(self, pairs: set[tuple[int, int]]) -> None:
+        """Drop pairs (clinician, mentor) from the lists, e.g. a match declined in an earlier round."""
+        for i, m in pairs:
+            slot = self.pair(i, m)
+            if slot is None:
+                continue
+            for table in (self.mentor_index, self.score, *self.parts.values()):
+                row = table[i]
+                row[slot:-1] = row[slot + 1:].copy()
+                row[-1] = -1 if table is self.mentor_index else 0
+
     def preferences(self, i: int) -> list[int]:
         return [int(m) for m in self.mentor_index[i] if m >= 0]
 

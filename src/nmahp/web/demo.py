@@ -14,7 +14,17 @@ CHANNELS = [("email", 544), ("twitter", None), ("whatsapp", None), ("web", None)
 # demonstration accounts (never for real data): role, region, password, TOTP secret
 DEMO_USERS = [("lead", "lead", "greater_manchester", "demo-lead-password", ""),
               ("analyst", "analyst", "", "demo-analyst-password", "JBSWY3DPEHPK3PXPJBSWY3DP"),
-              ("admin", "admin", "", "demo-admin-password", "KRSXG5CTMVRXEZLUKN2XAZLS")]
+              ("admin", "admin", "", "demo-admin-password", "KRSXG5CTMVRXEZLUKN2XAZLS"),
+              ("mentor", "mentor", "", "demo-mentor-password", "")]
+# demonstration mentors who have opted in to matching
+DEMO_MENTORS = [
+    ("mentor", "physiotherapist", "ahp", "greater_manchester", "University of Manchester", 5,
+     "musculoskeletal pain rehabilitation physiotherapy trials", ["mentoring", "research_project"], 3),
+    ("mentor2", "midwife", "nursing_midwifery", "cheshire_merseyside", "Liverpool Women's Hospital", 6,
+     "perinatal mental health maternity care qualitative research", ["mentoring", "teaching_experience"], 2),
+    ("mentor3", "adult_nurse", "nursing_midwifery", "lancashire_south_cumbria", "University of Central Lancashire",
+     4, "oncology nursing symptom management clinical trials delivery", ["mentoring", "research_project"], 2),
+]
 SIZES = {"nmahp": 174, "leads": 16}
 
 
@@ -51,4 +61,16 @@ def load_demo_users() -> list[str]:
             Profile.objects.create(user=user, role=role, region=region, totp_secret=secret)
             said.append(f"demo account '{username}' ({role}) password '{password}'"
                         + (f", TOTP secret {secret}" if secret else ""))
+    from .mentoring.models import MentorProfile
+
+    for username, profession, group, region, institution, stage, specialisms, offers, capacity in DEMO_MENTORS:
+        user, created = User.objects.get_or_create(username=username)
+        if created:
+            user.set_unusable_password()
+            user.save()
+            Profile.objects.create(user=user, role="mentor")
+        MentorProfile.objects.get_or_create(user=user, defaults={
+            "opted_in": True, "profession": profession, "professional_group": group, "region": region,
+            "institution": institution, "career_stage": stage, "specialisms": specialisms, "offers": offers,
+            "capacity": capacity})
     return said

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "nmahp.web.surveys",
     "nmahp.web.accounts",
+    "nmahp.web.mentoring",
 ]
 LOGIN_URL = "/sign-in/"
 

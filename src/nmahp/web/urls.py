@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path, re_path
 
 from .accounts import views as accounts
+from .mentoring import views as mentoring
 from .surveys import dashboard_views as dashboards
 from .surveys import survey_views as survey
 from .surveys import views
@@ -24,5 +25,11 @@ urlpatterns = [
     path("dashboard/wave/<int:wave_id>/tables/<slug:table_id>/", dashboards.table_page, name="dashboard-table"),
     re_path(r"^dashboard/wave/(?P<wave_id>\d+)/download\.(?P<fmt>csv|xlsx)$", dashboards.download, name="download"),
     path("dashboard/wave/<int:wave_id>/contacts/", dashboards.contacts, name="contacts"),
+    path("mentoring/join/", mentoring.join, name="mentoring-join"),
+    path("mentoring/me/<str:key>/", mentoring.me, name="mentoring-me"),
+    path("mentoring/mentor/", mentoring.mentor, name="mentoring-mentor"),
+    path("mentoring/mentor/decline/<int:match_id>/", mentoring.mentor_decline, name="mentoring-mentor-decline"),
+    path("mentoring/rounds/", mentoring.rounds, name="mentoring-rounds"),
+    path("mentoring/rounds/<int:round_id>/", mentoring.round_detail, name="mentoring-round"),
     path("admin/", admin.site.urls),
 ]
