@@ -342,10 +342,20 @@ def report(
             waves = list(Wave.objects.filter(name=wave).order_by("-instrument"))
             if not waves:
                 fail(f"no wave called '{wave}'")
+            from .qualitative.themes import quotes as theme_quotes
+            from .qualitative.themes import theme_table
+            from .web.coding import bridge
+            from .web.coding.models import CodingProject
+
             for target in waves:
                 form = get_instrument(target.instrument)
-                surveys.append(SurveyData(form, response_frame(form, store.wave_answers(target)),
-                                          f"wave {target.name}"))
+                survey = SurveyData(form, response_frame(form, store.wave_answers(target)), f"wave {target.name}")
+                coding = CodingProject.objects.filter(wave=target).first()
+                if coding is not None and coding.codes.exists():
+                    domain = bridge.load(coding)
+                    survey.themes = theme_table(domain)
+                    survey.quotes = {r.code: theme_quotes(domain, r.code, n=2) for r in survey.themes[:5]}
+                surveys.append(survey)
             subtitle = f"Regenerated from wave {wave}"
     except (ReadError, NmahpError) as exc:
         fail(str(exc), code=2)
@@ -399,3 +409,105 @@ def users(
     console.print(f"added {username} ({role})")
     if secret:
         console.print(f"authenticator: {pyotp.TOTP(secret).provisioning_uri(username, issuer_name='NMAHP Pathways')}")
+
+
+# --- qualitative coding -----------------------------------------------------------------------------------
+qual_app = typer.Typer(help="Qualitative coding of open text and transcripts, with REFI-QDA exchange.",
+                       no_args_is_help=True)
+app.add_typer(qual_app, name="qual")
+
+
+def _coding_project(wave: str, instrument: str | None):
+    setup_django()
+    from .web.coding import bridge
+    from .web.surveys import store
+
+    try:
+        return bridge.build_project(store.find_wave(wave, instrument))
+    except NmahpError as exc:
+        fail(str(exc))
+
+
+@qual_app.command("build")
+def qual_build(wave: str = typer.Option(...), instrument: str = typer.Option(None)):
+    """Make the wave's coding project: a document per open-text question, a segment per respondent."""
+    project = _coding_project(wave, instrument)
+    console.print(f"coding project '{project.name}': {project.documents.count()} documents")
+
+
+@qual_app.command("import-transcript")
+def qual_import_transcript(
+    file: Path = typer.Argument(..., help="a Teams .vtt, a .docx or a .txt transcript"),
+    wave: str = typer.Option(...), participant: str = typer.Option(..., help="the participant's number"),
+    instrument: str = typer.Option(None), group: str = typer.Option("", help="their professional group"),
+    region: str = typer.Option(""),
+):
+    """Add an interview transcript to the wave's coding project (speakers kept from .vtt)."""
+    from .qualitative.documents import from_docx, from_text, from_vtt
+
+    project = _coding_project(wave, instrument)
+    from .web.coding import bridge
+
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    try:
+        if file.suffix.lower() == ".vtt":
+            document = from_vtt(file.read_text(encoding="utf-8-sig"), file.stem, participant,
+                                professional_group=group, region=region)
+        elif file.suffix.lower() == ".docx":
+            document = from_docx(file, participant, professional_group=group, region=region)
+        else:
+            document = from_text(file.read_text(encoding="utf-8-sig"), file.stem, participant,
+                                 professional_group=group, region=region)
+    except (ValueError, UnicodeDecodeError, KeyError) as exc:
+        fail(f"{file}: cannot be read as a transcript: {exc}")
+    if not document.text:
+        fail(f"{file}: the transcript is empty")
+    bridge.save_document(project, document)
+    console.print(f"added {file.name}: {len(document.segments)} turns, "
+                  f"{len({s.speaker for s in document.segments if s.speaker})} speakers")
+
+
+@qual_app.command("export")
+def qual_export(wave: str = typer.Option(...), out: Path = typer.Option(..., help="FILE.qdpx or FILE.qdc"),
+                instrument: str = typer.Option(None)):
+    """Export the coding project (.qdpx) or its codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, Taguette."""
+    from .qualitative.refi import export_qdc, export_qdpx
+    from .web.coding import bridge
+
+    domain = bridge.load(_coding_project(wave, instrument))
+    path = export_qdc(domain.codebook, out) if out.suffix == ".qdc" else export_qdpx(domain, out)
+    console.print(f"wrote {path}: {len(domain.codebook.codes)} codes, {len(domain.highlights)} highlights")
+
+
+@qual_app.command("import")
+def qual_import(file: Path = typer.Argument(..., help="a REFI-QDA .qdpx project"), wave: str = typer.Option(...),
+                instrument: str = typer.Option(None)):
+    """Bring codes and highlights back from another QDA tool."""
+    from .qualitative.refi import import_qdpx
+    from .web.coding import bridge
+
+    project = _coding_project(wave, instrument)
+    try:
+        added = bridge.merge(project, import_qdpx(file))
+    except NmahpError as exc:
+        fail(str(exc), code=2)
+    console.print(f"imported {added['documents']} documents and {added['highlights']} highlights")
+
+
+@qual_app.command("themes")
+def qual_themes(wave: str = typer.Option(...), instrument: str = typer.Option(None)):
+    """Themes by how many participants raised them, with quotes."""
+    from .qualitative.themes import quotes, theme_table
+    from .web.coding import bridge
+
+    domain = bridge.load(_coding_project(wave, instrument))
+    table = Table("code", "participants", "highlights", "documents", "by group")
+    rows = theme_table(domain)
+    for row in rows:
+        table.add_row(row.code, str(row.participants), str(row.highlights), str(row.documents),
+                      ", ".join(f"{g}: {n}" for g, n in row.by_group.items()))
+    console.print(table)
+    for row in rows[:5]:
+        for quote in quotes(domain, row.code, n=2):
+            console.print(f"  {row.code}: {quote}", highlight=False)

@@ -192,6 +192,20 @@ def test_analyst_download_is_in_the_audit_log(live_server, demo, page, axe_check
     assert download.value.suggested_filename == "nmahp_survey-2023-demo-tables.csv"
     event = AuditEvent.objects.get(action="download_csv")
     assert event.actor == "analyst"
+    # the coding pages, as the analyst sees them
+    page.goto(f"{live_server.url}/coding/")
+    axe_checked("coding index")
+    page.get_by_role("button", name="Start coding nmahp_survey 2023-demo").click()
+    axe_checked("coding project")
+    page.get_by_label("Name").fill("Protected time")
+    page.get_by_role("button", name="Add code").click()
+    page.get_by_role("link", name=re.compile("enablers_barriers_comments")).click()
+    axe_checked("coding document")
+    page.locator("input[type=checkbox]").first.check()
+    page.get_by_role("button", name="Save coding").click()
+    assert "Protected time" in page.locator("#themes").inner_text()
+    page.get_by_role("link", name="Suggested themes").click()
+    axe_checked("suggestions")
 
 
 def test_opt_in_see_a_match_with_reasons_and_accept(live_server, demo, browser, page, axe_checked):

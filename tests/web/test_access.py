@@ -35,6 +35,7 @@ MATRIX = {
     "/dashboard/wave/{wave}/download.xlsx": ["analyst", "admin"],
     "/dashboard/wave/{wave}/contacts/": ["analyst"],
     "/mentoring/join/": ROLES,
+    "/coding/": ["analyst", "admin"],
     "/mentoring/mentor/": ["mentor"],
     "/mentoring/rounds/": ["analyst", "admin"],
     "/admin/": ["admin"],

@@ -26,6 +26,8 @@ class SurveyData:
     instrument: Instrument
     frame: pl.DataFrame
     source: str
+    themes: list | None = None  # theme rows of the wave's coded open text (nmahp.qualitative.themes)
+    quotes: dict | None = None  # code name -> quotes in the report's style
 
 
 def load_outline() -> dict:
@@ -234,6 +236,28 @@ class Builder:
                            ["Characteristic", "Largest group", "Share"], rows))
 
 
+def _open_text_themes(self, number: str, rows, quotes: dict) -> None:
+    """Themes of the coded open text, in order of frequency, with numbered participants' quotes."""
+    self.add(Heading(3, number, "Open-text themes"))
+    coded = [r for r in rows if r.highlights]
+    if not coded:
+        return
+    table_number = self.next_table()
+    self.add(Paragraph(f"The open-text comments were coded into {len(coded)} themes, listed in Table {table_number} "
+                       "by how many participants raised them."),
+             DataTable(table_number, "Open-text themes by frequency",
+                       ["Theme", "Participants", "Nurses and midwives", "AHPs", "Comments coded"],
+                       [[(f"{r.parent}: " if r.parent else "") + r.code, str(r.participants),
+                         str(r.by_group.get("nursing_midwifery", 0)), str(r.by_group.get("ahp", 0)),
+                         str(r.highlights)] for r in coded]))
+    for row in coded[:5]:
+        for quote in quotes.get(row.code, [])[:2]:
+            self.add(Paragraph(f"{row.code}: {quote}"))
+
+
+Builder.open_text_themes = _open_text_themes
+
+
 def _either(table: Table):
     from ..analysis import Cell
 
@@ -266,6 +290,9 @@ def build_report(surveys: list[SurveyData], *, title: str = "Survey findings", s
             builder.add(Heading(3, section["number"], section["title"]))
             for item in section["items"]:
                 _item(builder, survey, tables, item, section)
+        if survey.themes:
+            last = part["sections"][-1]["number"].rsplit(".", 1)
+            builder.open_text_themes(f"{last[0]}.{int(last[1]) + 1}", survey.themes, survey.quotes or {})
     return builder.report
 
 

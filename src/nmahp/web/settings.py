@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "nmahp.web.surveys",
     "nmahp.web.accounts",
     "nmahp.web.mentoring",
+    "nmahp.web.coding",
 ]
 LOGIN_URL = "/sign-in/"
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import path, re_path
 
 from .accounts import views as accounts
+from .coding import views as coding
 from .mentoring import views as mentoring
 from .surveys import dashboard_views as dashboards
 from .surveys import survey_views as survey
@@ -31,5 +32,12 @@ urlpatterns = [
     path("mentoring/mentor/decline/<int:match_id>/", mentoring.mentor_decline, name="mentoring-mentor-decline"),
     path("mentoring/rounds/", mentoring.rounds, name="mentoring-rounds"),
     path("mentoring/rounds/<int:round_id>/", mentoring.round_detail, name="mentoring-round"),
+    path("coding/", coding.index, name="coding"),
+    path("coding/<int:project_id>/", coding.project_page, name="coding-project"),
+    path("coding/<int:project_id>/themes.json", coding.themes_json, name="coding-themes-json"),
+    path("coding/<int:project_id>/doc/<int:document_id>/", coding.document_page, name="coding-document"),
+    re_path(r"^coding/(?P<project_id>\d+)/export\.(?P<fmt>qdpx|qdc)$", coding.export, name="coding-export"),
+    path("coding/<int:project_id>/import/", coding.import_project, name="coding-import"),
+    path("coding/<int:project_id>/suggestions/", coding.suggestions, name="coding-suggestions"),
     path("admin/", admin.site.urls),
 ]

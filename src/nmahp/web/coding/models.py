@@ -1,0 +1,56 @@
+"""Coding projects kept in the database: documents, a codebook and highlights, one project per wave."""
+
+import uuid
+
+from django.db import models
+
+from ..surveys.models import Wave
+
+
+def guid() -> str:
+    return str(uuid.uuid4())
+
+
+class CodingProject(models.Model):
+    wave = models.OneToOneField(Wave, on_delete=models.CASCADE, related_name="coding")
+    name = models.CharField(max_length=200)
+
+
+class ParticipantNumber(models.Model):
+    """The report's '(43)': a number per respondent of a wave; the private key never leaves here."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE)
+    respondent_key = models.CharField(max_length=64)
+    number = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["wave", "respondent_key"], name="one_number_per_respondent"),
+                       models.UniqueConstraint(fields=["wave", "number"], name="numbers_unique_in_wave")]
+
+
+class CodingDocument(models.Model):
+    project = models.ForeignKey(CodingProject, on_delete=models.CASCADE, related_name="documents")
+    guid = models.CharField(max_length=40, default=guid)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20)
+    text = models.TextField()
+    segments = models.JSONField(default=list)
+
+
+class CodeItem(models.Model):
+    project = models.ForeignKey(CodingProject, on_delete=models.CASCADE, related_name="codes")
+    guid = models.CharField(max_length=40, default=guid)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    color = models.CharField(max_length=7, default="#005EB8")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+
+
+class HighlightItem(models.Model):
+    document = models.ForeignKey(CodingDocument, on_delete=models.CASCADE, related_name="highlights")
+    guid = models.CharField(max_length=40, default=guid)
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    codes = models.ManyToManyField(CodeItem, related_name="highlights")
+    coder = models.CharField(max_length=150)
+    memo = models.TextField(blank=True)

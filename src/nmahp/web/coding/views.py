@@ -1,0 +1,157 @@
+"""Coding pages for analysts: build a project from a wave's open text, code segments, see themes and
+quotes, exchange with other QDA tools, review suggested themes."""
+
+import tempfile
+from pathlib import Path
+
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from nmahp.errors import NmahpError
+from nmahp.qualitative.agreement import kappa_by_code
+from nmahp.qualitative.refi import export_qdc, export_qdpx, import_qdpx
+from nmahp.qualitative.suggest import suggest_themes
+from nmahp.qualitative.themes import quotes, theme_table
+
+from ..accounts.access import role_required
+from ..accounts.models import ADMIN, ANALYST, audit
+from ..surveys.models import Wave
+from . import bridge
+from .models import CodeItem, CodingDocument, CodingProject, HighlightItem
+
+MAX_UPLOAD = 20 * 1024 * 1024
+COLOUR = "#005EB8"
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(ANALYST, ADMIN)
+def index(request):
+    if request.method == "POST":
+        wave = get_object_or_404(Wave, pk=request.POST.get("wave") or 0)
+        return redirect("coding-project", project_id=bridge.build_project(wave).pk)
+    return render(request, "web/coding/index.html", {"waves": Wave.objects.select_related("coding").all()})
+
+
+def _themes(project: CodingProject):
+    domain = bridge.load(project)
+    rows = theme_table(domain)
+    return domain, rows, {r.code: quotes(domain, r.code) for r in rows[:5] if r.highlights}
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(ANALYST, ADMIN)
+def project_page(request, project_id):
+    project = get_object_or_404(CodingProject, pk=project_id)
+    error = ""
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()[:200]
+        parent = project.codes.filter(pk=request.POST.get("parent") or 0).first()
+        colour = request.POST.get("color", COLOUR)
+        if not name:
+            error = "Enter a name for the code"
+        elif project.codes.filter(name=name).exists():
+            error = "A code with this name exists already"
+        else:
+            CodeItem.objects.create(project=project, name=name, parent=parent,
+                                    description=request.POST.get("description", "").strip()[:2000],
+                                    color=colour if len(colour) == 7 and colour.startswith("#") else COLOUR)
+            return redirect("coding-project", project_id=project.pk)
+    domain, rows, examples = _themes(project)
+    coders = sorted({h.coder for h in domain.highlights})
+    agreement = []
+    if len(coders) >= 2:
+        for document in project.documents.all():
+            agreement.append((document.name, kappa_by_code(domain, document.guid, coders[0], coders[1])))
+    return render(request, "web/coding/project.html", {
+        "project": project, "documents": project.documents.all(), "codes": project.codes.all(), "rows": rows,
+        "examples": examples, "coders": coders, "agreement": agreement, "error": error,
+        "error_items": [("#code-name", error)] if error else []}, status=400 if error else 200)
+
+
+@require_http_methods(["GET"])
+@role_required(ANALYST, ADMIN)
+def themes_json(request, project_id):
+    project = get_object_or_404(CodingProject, pk=project_id)
+    _, rows, examples = _themes(project)
+    return JsonResponse({"project": project.name, "themes": [
+        {"code": r.code, "parent": r.parent, "highlights": r.highlights, "documents": r.documents,
+         "participants": r.participants, "by_group": r.by_group, "quotes": examples.get(r.code, [])} for r in rows]})
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(ANALYST, ADMIN)
+def document_page(request, project_id, document_id):
+    project = get_object_or_404(CodingProject, pk=project_id)
+    document = get_object_or_404(CodingDocument, pk=document_id, project=project)
+    coder = request.user.get_username()
+    codes = list(project.codes.all())
+    if request.method == "POST":
+        valid = {str(c.pk): c for c in codes}
+        for index, segment in enumerate(document.segments):
+            chosen = [valid[v] for v in request.POST.getlist(f"segment-{index}") if v in valid]
+            mine = document.highlights.filter(coder=coder, start=segment["start"], end=segment["end"])
+            mine.delete()
+            if chosen:
+                item = HighlightItem.objects.create(document=document, start=segment["start"], end=segment["end"],
+                                                    coder=coder)
+                item.codes.set(chosen)
+        return redirect("coding-project", project_id=project.pk)
+    applied = {}
+    for item in document.highlights.filter(coder=coder).prefetch_related("codes"):
+        applied[(item.start, item.end)] = {c.pk for c in item.codes.all()}
+    segments = [{"index": i, "participant": s["participant"], "speaker": s.get("speaker", ""),
+                 "text": document.text[s["start"]:s["end"]], "applied": applied.get((s["start"], s["end"]), set())}
+                for i, s in enumerate(document.segments)]
+    return render(request, "web/coding/document.html", {"project": project, "document": document,
+                                                        "segments": segments, "codes": codes, "coder": coder})
+
+
+@require_http_methods(["GET"])
+@role_required(ANALYST, ADMIN)
+def export(request, project_id, fmt):
+    project = get_object_or_404(CodingProject, pk=project_id)
+    domain = bridge.load(project)
+    folder = Path(tempfile.mkdtemp())
+    path = export_qdpx(domain, folder / "project.qdpx") if fmt == "qdpx" else export_qdc(domain.codebook,
+                                                                                          folder / "codes.qdc")
+    audit(request.user.get_username(), f"download_{fmt}", f"coding project {project.pk}", project.name)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{project.name}.{fmt}".replace(" ", "-"))
+
+
+@require_http_methods(["POST"])
+@role_required(ANALYST, ADMIN)
+def import_project(request, project_id):
+    project = get_object_or_404(CodingProject, pk=project_id)
+    upload = request.FILES.get("file")
+    message = ""
+    if upload is None:
+        message = "Choose a .qdpx file to import"
+    elif upload.size > MAX_UPLOAD:
+        message = f"The file is {upload.size // 1_000_000} MB; the limit is 20 MB"
+    else:
+        with tempfile.NamedTemporaryFile(suffix=".qdpx") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+            handle.flush()
+            try:
+                added = bridge.merge(project, import_qdpx(handle.name))
+            except NmahpError as exc:
+                message = str(exc).replace(handle.name, upload.name)
+            else:
+                message = f"Imported {added['documents']} documents and {added['highlights']} highlights"
+    return render(request, "web/coding/imported.html", {"project": project, "message": message},
+                  status=200 if message.startswith("Imported") else 400)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(ANALYST, ADMIN)
+def suggestions(request, project_id):
+    project = get_object_or_404(CodingProject, pk=project_id)
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip()[:200]
+        if name and not project.codes.filter(name=name).exists():
+            CodeItem.objects.create(project=project, name=name, description=request.POST.get("terms", "")[:2000])
+        return redirect("coding-project", project_id=project.pk)
+    found = suggest_themes(bridge.load(project), themes=6)
+    return render(request, "web/coding/suggestions.html", {"project": project, "suggestions": found})
