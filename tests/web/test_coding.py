@@ -101,6 +101,16 @@ def test_bad_qdpx_upload_is_refused(wave, signed_in, tmp_path):
     assert response.status_code == 400 and "not a .qdpx file" in response.content.decode()
 
 
+def test_suggestions_by_words_and_by_meaning(wave, signed_in):
+    analyst = signed_in("analyst")
+    by_words = analyst.get(f"/coding/{wave.pk}/suggestions/").content.decode()
+    assert "found by their words" in by_words and "Accept as a code" in by_words
+    by_meaning = analyst.get(f"/coding/{wave.pk}/suggestions/?method=embeddings").content.decode()
+    assert "found by their meaning" in by_meaning
+    analyst.post(f"/coding/{wave.pk}/suggestions/", {"name": "Protected time", "terms": "time, protected"})
+    assert CodeItem.objects.get(name="Protected time").description == "time, protected"
+
+
 def test_coding_pages_are_for_analysts_only(wave, signed_in):
     assert signed_in("lead").get("/coding/").status_code == 403
     assert Client().get(f"/coding/{wave.pk}/").status_code == 302

@@ -66,6 +66,14 @@ def test_round_match_reasons_accept(demo, signed_in):
     assert "sam@example.nhs.uk" in mentor.get("/mentoring/mentor/").content.decode()
 
 
+def test_round_by_sentence_embeddings(demo, signed_in):
+    join(Client(), interests="helping people recover from back and joint pain")
+    analyst = signed_in("analyst")
+    analyst.post("/mentoring/rounds/", {"topic": "embeddings"})
+    match = Match.objects.get()
+    assert match.mentor.user.username == "mentor"  # the musculoskeletal pain specialist, found by meaning
+
+
 def test_declined_pair_is_not_proposed_again(demo, signed_in):
     client = Client()
     me = join(client)["Location"]

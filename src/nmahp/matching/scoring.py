@@ -89,16 +89,29 @@ def _codes(values: list[str]) -> np.ndarray:
     return np.array([lookup.setdefault(v, len(lookup)) for v in values], dtype=np.int32)
 
 
+def _topic_vectors(clinicians, mentors, topic: str):
+    """(clinician vectors, mentor vectors transposed), whose product is the topic similarity."""
+    if topic == "embeddings":
+        from ..embeddings import embed
+
+        return embed([c.interests for c in clinicians]), embed([m.specialisms for m in mentors]).T
+    if topic != "tfidf":
+        raise ValueError("topic must be 'tfidf' or 'embeddings'")
+    vectoriser = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1, dtype=np.float32)
+    vectoriser.fit([c.interests for c in clinicians] + [m.specialisms for m in mentors])
+    return (vectoriser.transform([c.interests for c in clinicians]),
+            vectoriser.transform([m.specialisms for m in mentors]).T.tocsc())
+
+
 def score_candidates(clinicians: list[Clinician], mentors: list[Mentor], *, k: int = 30,
-                     weights: Weights = Weights(), chunk: int = 2000) -> Candidates:
+                     weights: Weights = Weights(), chunk: int = 2000, topic: str = "tfidf") -> Candidates:
+    """Best `k` acceptable mentors per clinician. `topic`: 'tfidf' (default) or 'embeddings'
+    (a packaged sentence-transformer: interests that share meaning but not words still match)."""
     if not clinicians or not mentors:
         empty = np.full((len(clinicians), 0), -1)
         return Candidates(clinicians, mentors, empty, empty.astype(float), {}, weights)
     k = min(k, len(mentors))
-    vectoriser = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1, dtype=np.float32)
-    vectoriser.fit([c.interests for c in clinicians] + [m.specialisms for m in mentors])
-    clinician_topics = vectoriser.transform([c.interests for c in clinicians])
-    mentor_topics = vectoriser.transform([m.specialisms for m in mentors]).T.tocsc()
+    clinician_topics, mentor_topics = _topic_vectors(clinicians, mentors, topic)
 
     # categorical parts as codes so every comparison is a vectorised equality
     professions = _codes([c.profession for c in clinicians] + [m.profession for m in mentors])
@@ -122,7 +135,8 @@ def score_candidates(clinicians: list[Clinician], mentors: list[Mentor], *, k: i
                                                                     "stage")}
     for start in range(0, n, chunk):
         rows = slice(start, min(start + chunk, n))
-        topic = (clinician_topics[rows] @ mentor_topics).toarray()
+        product = clinician_topics[rows] @ mentor_topics
+        topic = np.clip(product.toarray() if hasattr(product, "toarray") else product, 0, 1)
         wanted = c_wants[rows]
         offer = (wanted @ m_offers.T) / np.maximum(wanted.sum(axis=1, keepdims=True), 1)
         same_prof = c_prof[rows, None] == m_prof[None, :]

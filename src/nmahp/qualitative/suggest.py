@@ -32,10 +32,14 @@ def uncoded_segments(project: Project) -> list[str]:
     return out
 
 
-def suggest_themes(project: Project, *, themes: int = 6, seed: int = 0) -> list[Suggestion]:
+def suggest_themes(project: Project, *, themes: int = 6, seed: int = 0, method: str = "tfidf") -> list[Suggestion]:
+    """`method`: 'tfidf' (TF-IDF + NMF, the default) or 'embeddings' (sentence embeddings from a packaged
+    model, clustered with k-means; answers with the same meaning in other words group together)."""
     texts = [t for t in uncoded_segments(project) if len(t.split()) >= 3]
     if len(texts) < themes * 2:
         return []
+    if method == "embeddings":
+        return _by_embeddings(texts, themes, seed)
     vectoriser = TfidfVectorizer(stop_words="english", max_df=0.8, min_df=2, ngram_range=(1, 2))
     matrix = vectoriser.fit_transform(texts)
     if matrix.shape[1] < themes:
@@ -52,5 +56,28 @@ def suggest_themes(project: Project, *, themes: int = 6, seed: int = 0) -> list[
         best = members[np.argsort(-weights[members, k])][:3]
         out.append(Suggestion(list(vocabulary[np.argsort(-model.components_[k])][:6]),
                               [texts[i] for i in best], len(members)))
+    out.sort(key=lambda s: -s.size)
+    return out
+
+
+def _by_embeddings(texts: list[str], themes: int, seed: int) -> list[Suggestion]:
+    from sklearn.cluster import KMeans
+
+    from ..embeddings import embed
+
+    vectors = embed(texts)
+    model = KMeans(n_clusters=themes, n_init=4, random_state=seed).fit(vectors)
+    tfidf = TfidfVectorizer(stop_words="english", min_df=1)
+    words = tfidf.fit_transform(texts)
+    vocabulary = np.array(tfidf.get_feature_names_out())
+    out = []
+    for k in range(themes):
+        members = np.flatnonzero(model.labels_ == k)
+        if not len(members):
+            continue
+        centre = model.cluster_centers_[k]
+        best = members[np.argsort(-(vectors[members] @ centre))][:3]
+        weights = np.asarray(words[members].mean(axis=0)).ravel()
+        out.append(Suggestion(list(vocabulary[np.argsort(-weights)][:6]), [texts[i] for i in best], len(members)))
     out.sort(key=lambda s: -s.size)
     return out

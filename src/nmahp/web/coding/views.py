@@ -153,5 +153,10 @@ def suggestions(request, project_id):
         if name and not project.codes.filter(name=name).exists():
             CodeItem.objects.create(project=project, name=name, description=request.POST.get("terms", "")[:2000])
         return redirect("coding-project", project_id=project.pk)
-    found = suggest_themes(bridge.load(project), themes=6)
-    return render(request, "web/coding/suggestions.html", {"project": project, "suggestions": found})
+    method = "embeddings" if request.GET.get("method") == "embeddings" else "tfidf"
+    try:
+        found = suggest_themes(bridge.load(project), themes=6, method=method)
+    except NmahpError as exc:  # the optional embedding packages are not installed
+        found, method = [], str(exc)
+    return render(request, "web/coding/suggestions.html", {"project": project, "suggestions": found,
+                                                           "method": method})

@@ -20,7 +20,7 @@ def _mentor(p: MentorProfile, load: int) -> Mentor:
 
 
 @transaction.atomic
-def run_round(*, fairness: bool, run_by: str) -> MatchingRound:
+def run_round(*, fairness: bool, run_by: str, topic: str = "tfidf") -> MatchingRound:
     """Match everyone opted in who has no accepted match; declined pairs are never proposed again."""
     accepted = Match.objects.filter(status=Match.ACCEPTED)
     matched = set(accepted.values_list("clinician_id", flat=True))
@@ -30,7 +30,7 @@ def run_round(*, fairness: bool, run_by: str) -> MatchingRound:
     for mentor_id in accepted.values_list("mentor_id", flat=True):
         load[mentor_id] = load.get(mentor_id, 0) + 1
     candidates = score_candidates([_clinician(c) for c in clinicians], [_mentor(m, load.get(m.pk, 0))
-                                                                         for m in mentors], k=30)
+                                                                         for m in mentors], k=30, topic=topic)
     position_c = {c.pk: i for i, c in enumerate(clinicians)}
     position_m = {m.pk: j for j, m in enumerate(mentors)}
     declined = {(position_c[c], position_m[m]) for c, m in Match.objects.filter(status=Match.DECLINED)

@@ -109,7 +109,8 @@ def mentor_decline(request, match_id):
 @role_required(ANALYST, ADMIN)
 def rounds(request):
     if request.method == "POST":
-        matching_round = run_round(fairness=request.POST.get("fairness") == "yes", run_by=request.user.get_username())
+        matching_round = run_round(fairness=request.POST.get("fairness") == "yes", run_by=request.user.get_username(),
+                                   topic="embeddings" if request.POST.get("topic") == "embeddings" else "tfidf")
         return redirect("mentoring-round", round_id=matching_round.pk)
     return render(request, "web/mentoring/rounds.html", {
         "rounds": MatchingRound.objects.all()[:50],
