@@ -205,3 +205,23 @@ def test_erase_removes_answers_and_contact_details(link):
     assert key not in event.target  # the record links to nothing
     again = CliRunner().invoke(app, ["erase", "--respondent", key])
     assert again.exit_code == 1 and "no respondent" in again.output
+
+
+def test_the_leads_survey_runs_through_the_same_flow(link):
+    leads = CollectorLink.objects.get(channel="web", wave__instrument="leads_survey")
+    client = Client()
+    location, key = start(client, leads)
+    answers = {"about_you": {"profession": "physiotherapy", "region": "greater_manchester",
+                             "organisation_type": "acute_trust"},
+               "experience": {"job_description": "research", "time_last_12_months": "research",
+                              "time_proportion_research": "under_25"},
+               "career_pathways": {"careers_advice_received": "no"},
+               "organisation": {"org_awareness": "slightly_aware"},
+               "enablers_barriers": {"top_barriers": ["no_allocated_time", "workload"]},
+               "follow_up": {"contact_consent": "no"}}
+    check, visited = walk(client, location, answers)
+    assert "organisation" in visited and "contact_details" not in visited
+    assert client.post(check).status_code == 302
+    response = Response.objects.get(respondent_key=key)
+    assert response.status == Response.COMPLETE and response.answers["professional_group"] == "ahp"
+    assert response.answers["org_awareness"] == "slightly_aware"
