@@ -481,18 +481,51 @@ def qual_export(wave: str = typer.Option(...), out: Path = typer.Option(..., hel
 
 
 @qual_app.command("import")
-def qual_import(file: Path = typer.Argument(..., help="a REFI-QDA .qdpx project"), wave: str = typer.Option(...),
-                instrument: str = typer.Option(None)):
+def qual_import(file: Path = typer.Argument(..., help="a REFI-QDA .qdpx project or .qdc codebook"),
+                wave: str = typer.Option(...), instrument: str = typer.Option(None)):
     """Bring codes and highlights back from another QDA tool."""
-    from .qualitative.refi import import_qdpx
+    from .qualitative import Project
+    from .qualitative.refi import import_qdc, import_qdpx
     from .web.coding import bridge
 
     project = _coding_project(wave, instrument)
     try:
-        added = bridge.merge(project, import_qdpx(file))
+        if file.suffix.lower() == ".qdc":
+            imported = Project(file.stem, codebook=import_qdc(file))
+        else:
+            imported = import_qdpx(file)
+        added = bridge.merge(project, imported)
     except NmahpError as exc:
         fail(str(exc), code=2)
-    console.print(f"imported {added['documents']} documents and {added['highlights']} highlights")
+    console.print(f"imported {len(imported.codebook.codes)} codes, {added['documents']} documents and "
+                  f"{added['highlights']} highlights")
+
+
+@qual_app.command("import-taguette")
+def qual_import_taguette(
+    wave: str = typer.Option(...), codebook: Path = typer.Option(None, help="Taguette's codebook export (CSV)"),
+    highlights: Path = typer.Option(None, help="Taguette's highlights export (CSV)"),
+    instrument: str = typer.Option(None),
+):
+    """Import a Taguette codebook and its highlights (placed by their text in the project's documents)."""
+    from .qualitative.taguette import import_codebook, import_highlights
+    from .web.coding import bridge
+
+    project = _coding_project(wave, instrument)
+    domain = bridge.load(project)
+    try:
+        if codebook:
+            for code in import_codebook(codebook.read_text(encoding="utf-8-sig")).codes.values():
+                if not any(c.name == code.name for c in domain.codebook.codes.values()):
+                    domain.codebook.codes[code.id] = code
+        before = {h.id for h in domain.highlights}
+        if highlights:
+            import_highlights(highlights.read_text(encoding="utf-8-sig"), domain)
+        added = bridge.merge(project, domain)
+    except (NmahpError, OSError, UnicodeDecodeError) as exc:
+        fail(str(exc), code=2)
+    console.print(f"imported {len(domain.highlights) - len(before)} Taguette highlights "
+                  f"({added['highlights']} stored)")
 
 
 @qual_app.command("themes")

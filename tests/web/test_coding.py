@@ -115,3 +115,20 @@ def test_coding_pages_are_for_analysts_only(wave, signed_in):
     assert signed_in("lead").get("/coding/").status_code == 403
     assert Client().get(f"/coding/{wave.pk}/").status_code == 302
     assert signed_in("analyst").get(f"/coding/{wave.pk}/suggestions/").status_code == 200
+
+
+def test_taguette_and_qdc_imports_through_the_cli(wave, tmp_path):
+    comments = CodingDocument.objects.get(name="enablers_barriers_comments")
+    sample = comments.text[comments.segments[0]["start"]:comments.segments[0]["end"]][:40]
+    (tmp_path / "codebook.csv").write_text("tag,description,number\nSupport,Host organisation support,1\n")
+    (tmp_path / "highlights.csv").write_text(f'id,document,tag,content\n1,enablers_barriers_comments,Support,"{sample}"\n')
+    result = runner.invoke(app, ["qual", "import-taguette", "--wave", "2023", "--codebook",
+                                 str(tmp_path / "codebook.csv"), "--highlights", str(tmp_path / "highlights.csv")])
+    assert result.exit_code == 0, result.output
+    item = HighlightItem.objects.get(codes__name="Support")
+    assert comments.text[item.start:item.end] == sample
+    qdc = tmp_path / "codes.qdc"
+    assert runner.invoke(app, ["qual", "export", "--wave", "2023", "--out", str(qdc)]).exit_code == 0
+    CodeItem.objects.all().delete()
+    again = runner.invoke(app, ["qual", "import", str(qdc), "--wave", "2023"])
+    assert again.exit_code == 0 and CodeItem.objects.filter(name="Support").exists()
