@@ -40,9 +40,10 @@ chromium:
 test-sqlite: $(STAMP) $(ASSETS) chromium
 	$(BIN)/pytest
 
-# the database tests again, on PostgreSQL (pytest-django creates and drops test_test)
+# the database tests again, on PostgreSQL (pytest-django creates and drops test_test); the browser
+# tests run once, on SQLite, to keep the suite short
 test-postgres: $(STAMP) $(ASSETS)
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m db
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "db and not e2e"
 
 test: lint test-sqlite test-postgres
 
