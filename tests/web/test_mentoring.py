@@ -24,6 +24,17 @@ def join(client, **changes):
     return client.post("/mentoring/join/", {**JOIN, **changes})
 
 
+def joined_and_published(signed_in):
+    """A clinician joins, an analyst runs a round and publishes it: (clinician, their page, analyst, round)."""
+    client = Client()
+    me = join(client)["Location"]
+    analyst = signed_in("analyst")
+    analyst.post("/mentoring/rounds/", {})
+    first = MatchingRound.objects.get()
+    analyst.post(f"/mentoring/rounds/{first.pk}/")
+    return client, me, analyst, first
+
+
 def test_joining_needs_opt_in_and_stores_nothing_without_it(demo):
     response = join(Client(), opted_in="")
     assert response.status_code == 400
@@ -75,12 +86,7 @@ def test_round_by_sentence_embeddings(demo, signed_in):
 
 
 def test_declined_pair_is_not_proposed_again(demo, signed_in):
-    client = Client()
-    me = join(client)["Location"]
-    analyst = signed_in("analyst")
-    analyst.post("/mentoring/rounds/", {})
-    first = MatchingRound.objects.get()
-    analyst.post(f"/mentoring/rounds/{first.pk}/")
+    client, me, analyst, first = joined_and_published(signed_in)
     declined_mentor = Match.objects.get().mentor_id
     client.post(me, {"action": "decline"})
     analyst.post("/mentoring/rounds/", {})
@@ -125,12 +131,7 @@ def test_start_from_survey_answers_only_with_contact_consent(demo):
 def test_a_mentor_can_decline_and_the_clinician_goes_into_the_next_round(demo, signed_in):
     from django.contrib.auth import get_user_model
 
-    client = Client()
-    me = join(client)["Location"]
-    analyst = signed_in("analyst")
-    analyst.post("/mentoring/rounds/", {})
-    first = MatchingRound.objects.get()
-    analyst.post(f"/mentoring/rounds/{first.pk}/")
+    client, me, analyst, first = joined_and_published(signed_in)
     match = Match.objects.get()
     mentor = Client()
     mentor.force_login(get_user_model().objects.get(username=match.mentor.user.username))
