@@ -18,16 +18,14 @@ Results are appended to benchmarks/results/analysis_scale.txt.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import os
-import platform
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results" / "analysis_scale.txt"
+from _results import header, record
+
 BREAKDOWNS = ["professional_group", "region", "pay_band"]
 
 
@@ -111,8 +109,7 @@ def step(kind: str, path: Path) -> dict:
 
 
 def main(sizes: list[int], skip_import_above: int = 10_000_000) -> None:
-    lines = [f"# {dt.datetime.now().isoformat(timespec='seconds')} on {platform.node()} "
-             f"({os.cpu_count()} cores, Python {platform.python_version()})"]
+    lines = [header()]
     print(lines[0], flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
@@ -128,9 +125,7 @@ def main(sizes: list[int], skip_import_above: int = 10_000_000) -> None:
                      f"{reference['peak_mib']:6.0f} MiB ({reference['queries']} queries) | ratio {ratio:4.2f}x")
             lines.append(text)
             print(text, flush=True)
-    RESULTS.parent.mkdir(exist_ok=True)
-    with RESULTS.open("a", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
+    record("analysis_scale", lines)
 
 
 if __name__ == "__main__":

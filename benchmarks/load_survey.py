@@ -10,9 +10,7 @@ Results are appended to benchmarks/results/load_survey.txt.
 from __future__ import annotations
 
 import concurrent.futures
-import datetime as dt
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -23,8 +21,8 @@ from pathlib import Path
 
 import psycopg
 import requests
+from _results import header, record
 
-RESULTS = Path(__file__).parent / "results" / "load_survey.txt"
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE = "nmahp_load"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
@@ -130,14 +128,11 @@ def main(count: int = 200, concurrency: int = 50) -> None:
     line = (f"{count} respondents, {concurrency} at a time, gunicorn 4x4 + PostgreSQL: {elapsed:.1f} s, "
             f"{len(timings)} page submits, p50 {p50:.0f} ms, p95 {p95:.0f} ms; completed {completed}, "
             f"stored complete {stored[0]} (distinct {stored[1]}), left partial {partial}")
-    header = (f"# {dt.datetime.now().isoformat(timespec='seconds')} on {platform.node()} "
-              f"({os.cpu_count()} cores, Python {platform.python_version()})")
-    print(header)
+    first = header()
+    print(first)
     print(line)
     assert stored[0] == stored[1] == completed == count, "responses lost or doubled"
-    RESULTS.parent.mkdir(exist_ok=True)
-    with RESULTS.open("a", encoding="utf-8") as handle:
-        handle.write(header + "\n" + line + "\n")
+    record("load_survey", [first, line])
 
 
 if __name__ == "__main__":

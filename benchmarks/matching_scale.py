@@ -10,18 +10,15 @@ Results are appended to benchmarks/results/matching_scale.txt.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import platform
 import random
 import resource
 import sys
 import time
-from pathlib import Path
+
+from _results import header, record
 
 from nmahp.matching import Clinician, Mentor, blocking_pairs, deferred_acceptance, greedy, score_candidates
 
-RESULTS = Path(__file__).parent / "results" / "matching_scale.txt"
 TOPICS = ["stroke rehabilitation", "musculoskeletal pain", "perinatal mental health", "dysphagia", "oncology",
           "frailty and falls", "paediatric asthma", "critical care delirium", "learning disability", "infection",
           "diabetes foot care", "dementia", "cardiac rehabilitation", "wound care", "breastfeeding", "sepsis",
@@ -57,8 +54,7 @@ def main(n_clinicians: int = 50_000, n_mentors: int = 5_000) -> None:
     start = time.perf_counter()
     candidates = score_candidates(clinicians, mentors, k=30)
     scored = time.perf_counter() - start
-    lines = [f"# {dt.datetime.now().isoformat(timespec='seconds')} on {platform.node()} "
-             f"({os.cpu_count()} cores, Python {platform.python_version()})",
+    lines = [header(),
              f"{n_clinicians:,} clinicians x {n_mentors:,} mentors: scoring and top-30 {scored:.1f} s"]
     for label, run in (("deferred acceptance", lambda: deferred_acceptance(candidates)),
                        ("deferred acceptance, fairness", lambda: deferred_acceptance(candidates, fairness=True)),
@@ -75,9 +71,7 @@ def main(n_clinicians: int = 50_000, n_mentors: int = 5_000) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines.append(f"  whole run {total:.1f} s, peak RSS {peak:.0f} MiB")
     print("\n".join(lines))
-    RESULTS.parent.mkdir(exist_ok=True)
-    with RESULTS.open("a", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
+    record("matching_scale", lines)
 
 
 if __name__ == "__main__":

@@ -8,9 +8,6 @@ Results are appended to benchmarks/results/qualitative_scale.txt.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import platform
 import random
 import resource
 import sys
@@ -18,13 +15,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from _results import header, record
+
 from nmahp.qualitative import Project
 from nmahp.qualitative.documents import from_open_text, from_vtt
 from nmahp.qualitative.refi import export_qdpx, import_qdpx
 from nmahp.qualitative.suggest import suggest_themes
 from nmahp.qualitative.themes import quotes, theme_table
 
-RESULTS = Path(__file__).parent / "results" / "qualitative_scale.txt"
 PHRASES = {
     "Protected time": ["no protected time for research", "I use my own time in the evenings",
                        "time released from clinical work would help"],
@@ -85,17 +83,14 @@ def main(answers: int = 10_000, transcripts: int = 40) -> None:
     assert len(again.highlights) == len(project.highlights)
     segments = sum(len(d.segments) for d in project.documents.values())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    lines = [f"# {dt.datetime.now().isoformat(timespec='seconds')} on {platform.node()} "
-             f"({os.cpu_count()} cores, Python {platform.python_version()})",
+    lines = [header(),
              f"{answers:,} answers + {transcripts} transcripts ({segments:,} segments): import {imported:.1f} s; "
              f"keyword coding {coded:.1f} s ({len(project.highlights):,} "
              f"highlights); theme table + quotes {themed:.1f} s ({len(rows_out)} themes, "
              f"{sum(len(q) for q in picked.values())} quotes); suggestions {suggested:.1f} s ({len(suggestions)}); "
              f".qdpx export + import {exchanged:.1f} s; peak RSS {peak:.0f} MiB"]
     print("\n".join(lines))
-    RESULTS.parent.mkdir(exist_ok=True)
-    with RESULTS.open("a", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
+    record("qualitative_scale", lines)
 
 
 if __name__ == "__main__":

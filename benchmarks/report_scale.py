@@ -11,16 +11,13 @@ Results are appended to benchmarks/results/report_scale.txt.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results" / "report_scale.txt"
+from _results import header, record
 
 
 def main(n: int) -> None:
@@ -30,8 +27,7 @@ def main(n: int) -> None:
     from nmahp.report import SurveyData, build_report, render_docx, render_html, render_pdf
 
     form = get_instrument("nmahp")
-    lines = [f"# {dt.datetime.now().isoformat(timespec='seconds')} on {platform.node()} "
-             f"({os.cpu_count()} cores, Python {platform.python_version()})"]
+    lines = [header()]
     with tempfile.TemporaryDirectory() as tmp:
         wave = Path(tmp) / "wave.csv"
         write_csv(form, Synthesiser(form, seed=3).stream(n), wave)
@@ -52,9 +48,7 @@ def main(n: int) -> None:
                          f"({len(document.figures())} figures, {len(document.tables())} tables)")
             print(lines[-1], flush=True)
     print("\n".join(lines[:2]))
-    RESULTS.parent.mkdir(exist_ok=True)
-    with RESULTS.open("a", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
+    record("report_scale", lines)
 
 
 if __name__ == "__main__":

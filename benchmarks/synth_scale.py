@@ -6,9 +6,6 @@ Results are appended to benchmarks/results/synth_scale.txt.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -16,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-RESULTS = Path(__file__).parent / "results" / "synth_scale.txt"
+from _results import header, record
 
 
 def run(n: int) -> tuple[float, int]:
@@ -34,16 +31,13 @@ def run(n: int) -> tuple[float, int]:
 
 
 def main(sizes: list[int]) -> None:
-    lines = [f"# {dt.datetime.now().isoformat(timespec='seconds')} on {platform.node()} "
-             f"({os.cpu_count()} cores, Python {platform.python_version()})"]
+    lines = [header()]
     for n in sizes:
         elapsed, peak = run(n)
         lines.append(f"nmahp synth --n {n:>9,}: {elapsed:7.1f} s, peak RSS {peak / 1024:7.0f} MiB, "
                      f"{n / elapsed:10,.0f} respondents/s")
         print(lines[-1], flush=True)
-    RESULTS.parent.mkdir(exist_ok=True)
-    with RESULTS.open("a", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
+    record("synth_scale", lines)
 
 
 if __name__ == "__main__":

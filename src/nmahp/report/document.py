@@ -13,6 +13,7 @@ from ..analysis import Table, analyse
 from ..instruments import Instrument
 from . import figures, sentences
 from .model import DataTable, Figure, Heading, Paragraph, Report
+from .sentences import in_brackets
 
 OUTLINE = Path(__file__).with_name("outline.yaml")
 LEGEND = {"nursing_midwifery": "Nurses and midwives", "ahp": "AHPs", "other": "Other"}
@@ -43,14 +44,6 @@ def row_name(question: str, label: str) -> str:
     return label
 
 
-def pct_text(count, base, counts_only) -> str:
-    if count is None:
-        return "suppressed"
-    if counts_only or not base:
-        return f"{count}/{base}"
-    return f"{100 * count / base:.0f}% (n={count})"
-
-
 class Builder:
     def __init__(self, title: str, subtitle: str):
         self.report = Report(title, subtitle)
@@ -77,7 +70,7 @@ class Builder:
         if len(cells) > MAX_BARS:
             cells = [c for c in cells if c.count]
         values = [(c.count or 0) if counts_only else (c.percent or 0.0) for c in cells]
-        notes = [pct_text(c.count, table.base_n, counts_only) for c in cells]
+        notes = [in_brackets(c.count, table.base_n, counts_only) for c in cells]
         multi = table.kind in ("multi", "top3")
         base_note = (f"Base: {table.base_n} respondents who answered this question."
                      + (" Respondents could choose more than one option." if multi else "")
@@ -89,7 +82,7 @@ class Builder:
                          [[c.label, notes[i]] for i, c in enumerate(cells)], note=base_note)
         ranked = sorted(cells, key=lambda c: -(c.count or 0))[:5]
         alt = (f"Horizontal bar chart: {table.label} ({table.base_n} respondents). "
-               + "; ".join(f"{c.label}: {pct_text(c.count, table.base_n, counts_only)}" for c in ranked) + ".")
+               + "; ".join(f"{c.label}: {in_brackets(c.count, table.base_n, counts_only)}" for c in ranked) + ".")
         chosen_as = "put" if table.kind == "top3" else "selected"
         text = sentences.top_options(table, number, chosen_as=chosen_as)
         if table.kind == "top3":
@@ -174,16 +167,16 @@ class Builder:
                                note=f"Base: {table.base_n} respondents. Contract percentages are of those interested "
                                     "in the role.")
         values = [r.percent or 0 for r in table.roles]
-        notes = [pct_text(r.interested, table.base_n, table.counts_only) for r in table.roles]
+        notes = [in_brackets(r.interested, table.base_n, table.counts_only) for r in table.roles]
         base_note = f"Base: {table.base_n} respondents who answered the roles and contracts question."
         png, svg = figures.bars("Interest in roles (any contract)", [r.label for r in table.roles], values,
                                 xlabel="Percentage of respondents", base_note=base_note, annotations=notes)
         top = table.roles[0]
         text = (f"{sentences.quoted(top.label)} positions were the most popular overall, with "
-                f"{pct_text(top.interested, table.base_n, table.counts_only)} of respondents interested in one or "
+                f"{in_brackets(top.interested, table.base_n, table.counts_only)} of respondents interested in one or "
                 f"more contracts in this role (see Table {table_number} and Fig. {figure_number}). "
                 f"{sentences.quoted(table.roles[-1].label)} roles were of least interest "
-                f"({pct_text(table.roles[-1].interested, table.base_n, table.counts_only)}).")
+                f"({in_brackets(table.roles[-1].interested, table.base_n, table.counts_only)}).")
         alt = "Horizontal bar chart: interest in roles. " + "; ".join(
             f"{r.label}: {n}" for r, n in zip(table.roles, notes, strict=True)) + "."
         self.add(Paragraph(text), data_table,
@@ -214,7 +207,7 @@ class Builder:
                 + f" (see Fig. {number}).")
         data = DataTable(0, f"Data for Figure {number}", ["Sparked by", "Research", "Teaching and learning",
                                                           "Either"],
-                         [[t.label, f"{r:.0f}%", f"{te:.0f}%", pct_text(t.base_n, base, False)]
+                         [[t.label, f"{r:.0f}%", f"{te:.0f}%", in_brackets(t.base_n, base, False)]
                           for t, r, te in zip(rows, research, teaching, strict=True)], note=base_note)
         alt = "Grouped bar chart of what sparked interest, research against teaching and learning. " + "; ".join(
             f"{t.label}: research {r:.0f}%, teaching {te:.0f}%" for t, r, te in zip(rows, research, teaching,
@@ -230,7 +223,7 @@ class Builder:
                 continue
             top = max(table.cells, key=lambda c: c.count or 0)
             rows.append([table.label if name != "professional_group" else "Professional group", top.label,
-                         pct_text(top.count, table.base_n, table.counts_only)])
+                         in_brackets(top.count, table.base_n, table.counts_only)])
         self.add(Paragraph(f"Table {number} summarises the largest group for each characteristic."),
                  DataTable(number, "Key demographics: the largest group for each characteristic",
                            ["Characteristic", "Largest group", "Share"], rows))

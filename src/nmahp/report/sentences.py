@@ -73,8 +73,10 @@ def comparison(breakdown: Table, figure: int) -> str:
     return ". ".join(sentences) + "."
 
 
-def in_brackets(count: int, base: int, counts_only: bool) -> str:
-    """'75% (n=129)', or '13/16' below N = 50."""
+def in_brackets(count: int | None, base: int | None, counts_only: bool) -> str:
+    """'75% (n=129)', or '13/16' below N = 50; 'suppressed' where disclosure control hid the count."""
+    if count is None:
+        return "suppressed"
     if counts_only or not base:
         return f"{count}/{base}"
     return f"{100 * count / base:.0f}% (n={count})"
