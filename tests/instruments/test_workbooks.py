@@ -108,7 +108,9 @@ def test_every_question_of_the_instruments_is_in_a_checklist(nmahp, leads):
         assert not unplaced
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason="the shared research folder is not beside this checkout")
+@pytest.mark.skipif(not SHARED.exists(), reason=(
+    "cross-check against ../shared/research/report_questions.json, the programme's inventory of the "
+    "report's option wording, which lives outside this repository; runs wherever it is beside the checkout"))
 def test_report_option_wording_is_used_where_the_report_gives_it(nmahp):
     reference = json.loads(SHARED.read_text())
     ids = {"knowledge_skills_research": "research_knowledge_skills", "confidence_research": "research_confidence",
