@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "nmahp.web.accounts",
     "nmahp.web.mentoring",
     "nmahp.web.coding",
+    "nmahp.web.careers",
 ]
 LOGIN_URL = "/sign-in/"
 
@@ -38,6 +39,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "nmahp.web.careers.middleware.GlossaryLinks",
 ]
 
 ROOT_URLCONF = "nmahp.web.urls"

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import path, re_path
 
 from .accounts import views as accounts
+from .careers import feeds as career_feeds
+from .careers import views as careers
 from .coding import views as coding
 from .mentoring import views as mentoring
 from .surveys import dashboard_views as dashboards
@@ -39,5 +41,28 @@ urlpatterns = [
     re_path(r"^coding/(?P<project_id>\d+)/export\.(?P<fmt>qdpx|qdc)$", coding.export, name="coding-export"),
     path("coding/<int:project_id>/import/", coding.import_project, name="coding-import"),
     path("coding/<int:project_id>/suggestions/", coding.suggestions, name="coding-suggestions"),
+    path("careers/", careers.index, name="careers"),
+    path("careers/index.json", careers.index, {"as_json": True}),
+    path("careers/schemes/", careers.schemes, name="careers-schemes"),
+    path("careers/schemes.json", careers.schemes, {"as_json": True}),
+    path("careers/schemes/<slug:scheme_id>/", careers.scheme, name="careers-scheme"),
+    path("careers/schemes/<slug:scheme_id>.json", careers.scheme, {"as_json": True}),
+    path("careers/glossary/", careers.glossary, name="careers-glossary"),
+    path("careers/glossary.json", careers.glossary, {"as_json": True}),
+    path("careers/pathway/", careers.pathway, name="careers-pathway"),
+    path("careers/pathway.json", careers.pathway, {"as_json": True}),
+    path("careers/check/", careers.checker, name="careers-check"),
+    path("careers/check.json", careers.checker, {"as_json": True}),
+    path("careers/start-small/", careers.start_small, name="careers-start-small"),
+    path("careers/start-small.json", careers.start_small, {"as_json": True}),
+    path("careers/employment/", careers.employment, name="careers-employment"),
+    path("careers/employment.json", careers.employment, {"as_json": True}),
+    path("careers/stories/", careers.stories, name="careers-stories"),
+    path("careers/stories.json", careers.stories, {"as_json": True}),
+    path("careers/opportunities/", careers.opportunities, name="careers-opportunities"),
+    path("careers/opportunities.json", careers.opportunities, {"as_json": True}),
+    path("careers/opportunities/feed.atom", career_feeds.OpportunityFeed(), name="careers-atom"),
+    path("careers/opportunities/feed.rss", career_feeds.OpportunityRss(), name="careers-rss"),
+    path("careers/opportunities/deadlines.ics", career_feeds.deadlines_ics, name="careers-ics"),
     path("admin/", admin.site.urls),
 ]
