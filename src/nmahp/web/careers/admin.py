@@ -29,6 +29,8 @@ class StoryForm(forms.ModelForm):
 
 
 class OpportunityForm(forms.ModelForm):
+    url = forms.URLField(max_length=500, assume_scheme="https", help_text="Where to read more and apply.")
+
     class Meta:
         model = Opportunity
         fields = "__all__"
