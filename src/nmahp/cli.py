@@ -544,3 +544,65 @@ def qual_themes(wave: str = typer.Option(...), instrument: str = typer.Option(No
     for row in rows[:5]:
         for quote in quotes(domain, row.code, n=2):
             console.print(f"  {row.code}: {quote}", highlight=False)
+
+
+# --- careers navigator ------------------------------------------------------------------------------------
+careers_app = typer.Typer(help="The careers navigator's content: schemes, glossary, eligibility.",
+                          no_args_is_help=True)
+app.add_typer(careers_app, name="careers")
+
+
+@careers_app.command("check")
+def careers_check(directory: Path = typer.Option(None, "--dir", help="a content folder (default: content/)")):
+    """Check the content YAML and the plain-English standard, as programme staff edit it."""
+    from .navigator.content import load_content
+    from .navigator.plain import plain_english_problems
+
+    try:
+        content = load_content(directory)
+    except NmahpError as exc:
+        fail(str(exc), code=2)
+    problems = plain_english_problems(content)
+    console.print(f"{len(content.schemes)} schemes, {len(content.glossary)} glossary terms, "
+                  f"{len(content.stages)} stages, {len(content.starts)} ways to start small, "
+                  f"{len(content.explainers)} employment explainers")
+    for problem in problems:
+        err.print(f"  - {problem}", highlight=False)
+    if problems:
+        fail(f"{len(problems)} text(s) fall short of the plain-English standard", code=1)
+    console.print("content is valid and every summary and definition is in plain English")
+
+
+@careers_app.command("eligibility")
+def careers_eligibility(answers: list[str] = typer.Argument(..., help="question=answer pairs, e.g. "
+                                                            "profession=midwife qualification=masters"),
+                        as_json: bool = typer.Option(False, "--json", help="print JSON")):
+    """What a person can apply for now, after one step, and why the rest is closed."""
+    import json
+
+    from .navigator.content import load_content
+    from .navigator.eligibility import CLOSED, ONE_STEP, OPEN, UNKNOWN, check
+
+    pairs = {}
+    for item in answers:
+        key, sep, value = item.partition("=")
+        if not sep:
+            fail(f"'{item}' is not question=answer", code=2)
+        pairs[key.strip()] = value.strip()
+    try:
+        content = load_content()
+        result = check(content, pairs)
+    except NmahpError as exc:
+        fail(str(exc), code=2)
+    if as_json:
+        console.print_json(json.dumps(result.as_dict()))
+        return
+    titles = {OPEN: "Open now", ONE_STEP: "One step away", CLOSED: "Closed", UNKNOWN: "Need more answers"}
+    for status in (OPEN, ONE_STEP, CLOSED, UNKNOWN):
+        verdicts = result.with_status(status)
+        if not verdicts:
+            continue
+        console.print(f"[bold]{titles[status]}[/] ({len(verdicts)})")
+        for v in verdicts:
+            extra = f" -> {v.step}" if v.step else (f": {' '.join(v.reasons)}" if v.reasons else "")
+            console.print(f"  {v.scheme.name}{extra}", highlight=False)

@@ -41,6 +41,9 @@ def load_demo() -> list[str]:
         count = store.bulk_load(wave, Synthesiser(form, seed=2023).stream(size), source="synth:demo")
         said.append(f"loaded {count} synthetic {form.form_id} respondents into wave {DEMO_WAVE}")
     said += load_demo_users()
+    from .careers.demo import load_careers_demo
+
+    said += load_careers_demo()
     return said
 
 
