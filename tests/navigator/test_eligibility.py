@@ -169,6 +169,12 @@ def test_unanswered_questions_make_a_scheme_unknown_not_closed(tiny):
     assert "We need your answer to: What is your highest qualification?" in verdict.reasons
 
 
+def test_an_unanswered_profession_is_asked_for_by_name(tiny):
+    verdict = _verdict(tiny, {"qualification": "masters"}, [NURSES, MASTERS])
+    assert verdict.status == UNKNOWN
+    assert verdict.reasons[0] == "We need your answer to: What is your profession?"
+
+
 def test_an_ended_scheme_is_closed_whatever_the_answers(tiny):
     verdict = _verdict(tiny, MIDWIFE_PHD, [], status="ended")
     assert (verdict.status, verdict.reasons) == (CLOSED, ("This scheme has ended.",))

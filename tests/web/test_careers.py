@@ -123,6 +123,22 @@ def test_checker_asks_for_missing_answers_and_keeps_the_given_ones(client):
     assert data["result"]["unknown"]
 
 
+def test_change_your_answers_shows_the_form_filled_in(client):
+    results = client.get(f"/careers/check/?{NURSE}").content.decode()
+    link = re.search(r'href="(/careers/check/\?[^"]+)" class="nmahp-edit-link"', results).group(1)
+    form = client.get(link.replace("&amp;", "&"))
+    assert form.status_code == 200
+    html = form.content.decode()
+    assert "Show what I can apply for" in html and "You can apply now" not in html
+    assert '<option value="adult_nurse" selected>' in html and re.search(r'value="half_or_more" checked', html)
+
+
+def test_submitting_the_checker_empty_lists_every_question(client):
+    page = client.get("/careers/check/?profession=")
+    assert page.status_code == 400
+    assert page.content.decode().count('<li><a href="#') == 7
+
+
 @pytest.mark.parametrize("query", ["profession=wizard", "time=%3Cimg%20src=x%3E", "pay_band=7"])
 def test_checker_refuses_answers_that_are_not_options(client, query):
     page = client.get(f"/careers/check/?{NURSE}&{query}".replace("profession=adult_nurse&", "")

@@ -15,6 +15,7 @@ from nmahp.errors import NmahpError
 from .model import Content, Rule, Scheme
 
 OPEN, ONE_STEP, CLOSED, UNKNOWN = "open", "one_step", "closed", "unknown"
+ASKED_BY = {"profession_group": "profession"}
 
 
 class AnswerError(NmahpError):
@@ -111,7 +112,8 @@ def judge(content: Content, scheme: Scheme, answers: dict[str, str]) -> Verdict:
         return Verdict(scheme, CLOSED, tuple(o.rule.why for o in missed), outcomes=outcomes)
     unanswered = [o for o in outcomes if o.met is None]
     if unanswered:
-        asks = [content.questions[o.rule.field].label for o in unanswered]
+        # a derived fact (the professional group) is asked for through the question it comes from
+        asks = dict.fromkeys(content.questions[ASKED_BY.get(o.rule.field, o.rule.field)].label for o in unanswered)
         return Verdict(scheme, UNKNOWN, tuple(f"We need your answer to: {a}" for a in asks), outcomes=outcomes)
     return Verdict(scheme, OPEN, (), unconfirmed=unconfirmed, outcomes=outcomes)
 

@@ -126,12 +126,13 @@ def checker(request, as_json=False):
     questions = list(content.questions.values())
     answers = {k: v for k, v in request.GET.items() if k in content.questions}
     result, problems = None, {}
-    if request.GET:
+    given = {k: v for k, v in request.GET.items() if k != "edit"}
+    if given and "edit" not in request.GET:
         if _too_long(request):
             problems = {"_": "That address is too long to be an answer from this page."}
         else:
             try:
-                result = check(content, dict(request.GET.items()))
+                result = check(content, given)
             except AnswerError as exc:
                 problems = exc.problems
             if result is not None:
