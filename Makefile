@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/report_scale.py 100000
 	$(BIN)/python benchmarks/matching_scale.py
 	$(BIN)/python benchmarks/load_survey.py 200 20
+	$(BIN)/python benchmarks/navigator_speed.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
