@@ -50,3 +50,18 @@ def test_entities_comments_and_hostile_text_survive_unchanged(content):
 
 def test_a_page_without_main_is_returned_as_is(content):
     assert link_terms("<p>PCAF</p>", content.glossary) == "<p>PCAF</p>"
+
+
+def test_nested_skipped_elements_are_passed_whole_and_linking_resumes_after(content):
+    body = ("<table><tr><td><table><tr><td>ICA</td></tr></table>ICA</td></tr></table>"
+            "<select><option>NHS</option></select><p>ICA and NHS</p>")
+    out = link_terms(page(body), content.glossary)
+    assert "<td>ICA</td></tr></table>ICA</td>" in out and "<option>NHS</option>" in out
+    assert out.count('class="nmahp-term"') == 2
+    assert '<p><a class="nmahp-term" href="/careers/glossary/#ica"' in out
+
+
+def test_an_unclosed_element_does_not_lose_the_rest_of_the_page(content):
+    out = link_terms(page("<p>PCAF <a href='/x'>open link"), content.glossary)
+    assert out.endswith("open link</main></body></html>")
+    assert out.count("nmahp-term") == 1

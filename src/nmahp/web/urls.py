@@ -10,6 +10,13 @@ from .surveys import dashboard_views as dashboards
 from .surveys import survey_views as survey
 from .surveys import views
 
+
+def page_and_twin(route: str, view, name: str, twin: str | None = None):
+    """A page and its JSON twin over one view (Datasette style): /x/ and /x.json."""
+    return [path(route, view, name=name),
+            path(twin or route.rstrip("/") + ".json", view, {"as_json": True}, name=f"{name}-json")]
+
+
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("index.json", views.landing, {"as_json": True}, name="landing-json"),
@@ -41,26 +48,16 @@ urlpatterns = [
     re_path(r"^coding/(?P<project_id>\d+)/export\.(?P<fmt>qdpx|qdc)$", coding.export, name="coding-export"),
     path("coding/<int:project_id>/import/", coding.import_project, name="coding-import"),
     path("coding/<int:project_id>/suggestions/", coding.suggestions, name="coding-suggestions"),
-    path("careers/", careers.index, name="careers"),
-    path("careers/index.json", careers.index, {"as_json": True}),
-    path("careers/schemes/", careers.schemes, name="careers-schemes"),
-    path("careers/schemes.json", careers.schemes, {"as_json": True}),
-    path("careers/schemes/<slug:scheme_id>/", careers.scheme, name="careers-scheme"),
-    path("careers/schemes/<slug:scheme_id>.json", careers.scheme, {"as_json": True}),
-    path("careers/glossary/", careers.glossary, name="careers-glossary"),
-    path("careers/glossary.json", careers.glossary, {"as_json": True}),
-    path("careers/pathway/", careers.pathway, name="careers-pathway"),
-    path("careers/pathway.json", careers.pathway, {"as_json": True}),
-    path("careers/check/", careers.checker, name="careers-check"),
-    path("careers/check.json", careers.checker, {"as_json": True}),
-    path("careers/start-small/", careers.start_small, name="careers-start-small"),
-    path("careers/start-small.json", careers.start_small, {"as_json": True}),
-    path("careers/employment/", careers.employment, name="careers-employment"),
-    path("careers/employment.json", careers.employment, {"as_json": True}),
-    path("careers/stories/", careers.stories, name="careers-stories"),
-    path("careers/stories.json", careers.stories, {"as_json": True}),
-    path("careers/opportunities/", careers.opportunities, name="careers-opportunities"),
-    path("careers/opportunities.json", careers.opportunities, {"as_json": True}),
+    *page_and_twin("careers/", careers.index, "careers", twin="careers/index.json"),
+    *page_and_twin("careers/schemes/", careers.schemes, "careers-schemes"),
+    *page_and_twin("careers/schemes/<slug:scheme_id>/", careers.scheme, "careers-scheme"),
+    *page_and_twin("careers/glossary/", careers.glossary, "careers-glossary"),
+    *page_and_twin("careers/pathway/", careers.pathway, "careers-pathway"),
+    *page_and_twin("careers/check/", careers.checker, "careers-check"),
+    *page_and_twin("careers/start-small/", careers.start_small, "careers-start-small"),
+    *page_and_twin("careers/employment/", careers.employment, "careers-employment"),
+    *page_and_twin("careers/stories/", careers.stories, "careers-stories"),
+    *page_and_twin("careers/opportunities/", careers.opportunities, "careers-opportunities"),
     path("careers/opportunities/feed.atom", career_feeds.OpportunityFeed(), name="careers-atom"),
     path("careers/opportunities/feed.rss", career_feeds.OpportunityRss(), name="careers-rss"),
     path("careers/opportunities/deadlines.ics", career_feeds.deadlines_ics, name="careers-ics"),
