@@ -199,6 +199,8 @@ def test_opportunities_hide_closed_ones_and_filter(client, demo_content):
     nm = [o["title"] for o in client.get("/careers/opportunities.json?group=nursing_midwifery").json()["opportunities"]]
     assert "Example: clinical academic lecturer (joint post)" in ahp
     assert "Example: clinical academic lecturer (joint post)" not in nm
+    post_doc = client.get("/careers/opportunities.json?stage=post-doctoral").json()["opportunities"]
+    assert [o["stage"] for o in post_doc] == ["post-doctoral"]
     workshops = client.get("/careers/opportunities.json?kind=workshop").json()["opportunities"]
     assert [o["kind"] for o in workshops] == ["workshop"]
 

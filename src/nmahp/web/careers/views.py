@@ -207,7 +207,9 @@ def opportunity_filter(request) -> dict:
     regions = {o.value for o in content.questions["region"].options}
     kinds = dict(Opportunity.KINDS)
     f = {"kind": request.GET.get("kind", ""), "region": request.GET.get("region", ""),
-         "group": request.GET.get("group", ""), "closed": request.GET.get("closed", "") in ("1", "on", "yes")}
+         "group": request.GET.get("group", ""), "stage": request.GET.get("stage", ""),
+         "closed": request.GET.get("closed", "") in ("1", "on", "yes")}
+    f["stage"] = f["stage"] if f["stage"] in content.stages else ""
     f["kind"] = f["kind"] if f["kind"] in kinds else ""
     f["region"] = f["region"] if f["region"] in regions else ""
     f["group"] = f["group"] if f["group"] in ("nursing_midwifery", "ahp", "other") else ""
@@ -222,6 +224,8 @@ def opportunities_for(f: dict) -> list[Opportunity]:
         found = found.filter(kind=f["kind"])
     if f["region"]:
         found = found.filter(region__in=[f["region"], ""])
+    if f["stage"]:
+        found = found.filter(stage=f["stage"])
     out = list(found.order_by("closes_on", "title"))
     if f["group"]:
         out = [o for o in out if not o.open_to or f["group"] in o.open_to]
@@ -247,5 +251,5 @@ def opportunities(request, as_json=False):
                       "ical": f"/careers/opportunities/deadlines.ics?{query}"}}
     context = {"found": found, "f": f, "kinds": Opportunity.KINDS, "regions": content.questions["region"].options,
                "feeds": data["feeds"], "region_labels": {o.value: o.label for o in content.questions["region"].options},
-               "stages": content.stages, "today": dt.date.today()}
+               "stages": content.stages_in_order(), "today": dt.date.today()}
     return _respond(request, "web/careers/opportunities.html", context, data, as_json)
