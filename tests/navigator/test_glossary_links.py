@@ -24,10 +24,10 @@ def test_aliases_link_to_the_same_entry(content):
 
 
 def test_links_forms_tables_and_attributes_are_left_alone(content):
-    body = ('<h1>The PCAF</h1><a href="/x">NIHR page</a><label for="q">Your NHS band</label>'
+    body = ('<h1>The PCAF</h1><h2>The NHS</h2><strong class="nhsuk-tag">HEI</strong><a href="/x">NIHR page</a><label for="q">Your NHS band</label>'
             '<table><tr><td>AHP</td></tr></table><p title="ICA rules" class="ICA">text</p><p>ICA</p>')
     out = link_terms(page(body), content.glossary)
-    assert "<h1>The PCAF</h1>" in out
+    assert "<h1>The PCAF</h1><h2>The NHS</h2><strong class=\"nhsuk-tag\">HEI</strong>" in out
     assert '<a href="/x">NIHR page</a>' in out
     assert '<label for="q">Your NHS band</label>' in out
     assert "<td>AHP</td>" in out

@@ -13,10 +13,10 @@ from .model import Term
 
 # a token with two or more capitals is an acronym or an initialism (NHS, PhD, AfC, PGCert, ICS/ICB)
 ACRONYM = re.compile(r"(?<![\w@&])(?=[\w@&]*[A-Z][\w@&]*[A-Z])[A-Za-z0-9@&]+(?![\w@&])")
-# text inside these is left alone: links cannot nest, form controls and page titles stay plain, and data
-# tables hold figures and labels a reader compares, not prose
-SKIP = {"a", "button", "label", "legend", "option", "select", "textarea", "script", "style", "title", "h1", "table",
-        "code", "pre", "dt", "summary", "abbr", "svg", "head"}
+# text inside these is left alone: links cannot nest, form controls, headings and tags stay plain (a heading
+# is a landmark, not prose), and data tables hold figures and labels a reader compares
+SKIP = {"a", "button", "label", "legend", "option", "select", "textarea", "script", "style", "title", "table",
+        "h1", "h2", "h3", "h4", "h5", "h6", "strong", "code", "pre", "dt", "summary", "abbr", "svg", "head"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 

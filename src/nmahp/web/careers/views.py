@@ -193,6 +193,9 @@ def stories(request, as_json=False):
     if setting in dict(setting_choices()):
         found = found.filter(setting=setting)
     found = [s for s in found if stage not in content.stages or stage in s.stages]
+    for story in found:
+        story.stage_items = [content.stages[i] for i in story.stages if i in content.stages]
+        story.scheme_items = [content.schemes[i] for i in story.schemes if i in content.schemes]
     data = {"filters": {"profession": profession, "setting": setting, "stage": stage},
             "stories": [_story_dict(s) for s in found]}
     used = sorted({s.profession for s in Story.objects.filter(published=True)})
