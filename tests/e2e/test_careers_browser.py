@@ -66,7 +66,7 @@ def test_scheme_filters_narrow_the_list(live_server, careers_demo, page, axe_che
     assert shown and set(shown) <= {"pcaf", "pcaf-bridge", "ica-predoctoral-bridging", "nihr-in-practice-fellowship"}
     assert "pcaf" in shown
     assert re.search(rf"Showing {len(shown)} of \d+ schemes that match", page.locator("#result-count").inner_text())
-    page.screenshot(path=str(SCREENSHOTS / "careers-schemes-filtered.png"), full_page=False)
+    page.screenshot(path=str(SCREENSHOTS / "careers-schemes-filtered.png"), full_page=True)
     page.select_option("#time", "hours_month")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_load_state()
