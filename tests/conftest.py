@@ -5,6 +5,13 @@ from nmahp.instruments import get_instrument, load_instrument
 from .formtools import workbook_from_md
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2 spends 0.4 s on each password by design; the suite creates hundreds of accounts, so tests
+    # hash with MD5 (the service itself keeps Django's default)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def nmahp():
     return get_instrument("nmahp")

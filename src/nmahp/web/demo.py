@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from nmahp.instruments import get_instrument
 from nmahp.instruments.synth import Synthesiser
 
@@ -28,6 +30,13 @@ DEMO_MENTORS = [
 SIZES = {"nmahp": 174, "leads": 16}
 
 
+@functools.lru_cache(maxsize=4)
+def _demo_rows(name: str, size: int) -> tuple[dict[str, str], ...]:
+    # the same seed gives the same respondents, so a process that loads the demo again (the tests do,
+    # into each fresh database) draws them once
+    return tuple(Synthesiser(get_instrument(name), seed=2023).stream(size))
+
+
 def load_demo() -> list[str]:
     said = []
     for name, size in SIZES.items():
@@ -38,7 +47,7 @@ def load_demo() -> list[str]:
         if wave.responses.exists():
             said.append(f"{form.form_id} wave {DEMO_WAVE} already has {wave.responses.count()} responses")
             continue
-        count = store.bulk_load(wave, Synthesiser(form, seed=2023).stream(size), source="synth:demo")
+        count = store.bulk_load(wave, (dict(row) for row in _demo_rows(name, size)), source="synth:demo")
         said.append(f"loaded {count} synthetic {form.form_id} respondents into wave {DEMO_WAVE}")
     said += load_demo_users()
     from .careers.demo import load_careers_demo
