@@ -47,3 +47,20 @@ def test_eligibility_from_the_shell():
     assert "acaf" in [v["scheme"] for v in data["open"]]
     bad = runner.invoke(app, ["careers", "eligibility", "profession"], env={"COLUMNS": "200"})
     assert bad.exit_code == 2 and "'profession' is not question=answer" in bad.output
+
+
+def test_the_service_refuses_to_start_on_broken_content(content_copy, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    path = content_copy / "glossary.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  - id: nmahp\n", "  - id: NMAHP!\n", 1),
+                    encoding="utf-8")
+    env = {**os.environ, "NMAHP_CONTENT_DIR": str(content_copy), "NMAHP_DATA_DIR": str(tmp_path / "var")}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "nmahp", "migrate"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 1
+    assert "glossary.yaml, entry '#1', field 'id': 'NMAHP!' should be lower-case" in " ".join(done.stderr.split())
+    assert "Traceback" not in done.stderr
