@@ -116,9 +116,8 @@ def pathway(request, as_json=False):
                         "typical_qualification": st.stage.typical_qualification,
                         "schemes": [s.id for s in st.schemes], "ended": [s.id for s in st.ended],
                         "stories": [s.id for s in by_stage[st.stage.id]]} for st in steps]}
-    first_steps = [s for s in content.starts.values()][:4]
     return _respond(request, "web/careers/pathway.html",
-                    {"steps": steps, "stories": by_stage, "starts": first_steps}, data, as_json)
+                    {"steps": steps, "stories": by_stage}, data, as_json)
 
 
 def checker(request, as_json=False):
