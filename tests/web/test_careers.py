@@ -270,3 +270,18 @@ def test_programme_staff_post_an_opportunity_and_it_reaches_the_feed(signed_in, 
 def test_json_twin_of_the_glossary_lists_every_term(client):
     data = json.loads(client.get("/careers/glossary.json").content)
     assert data["count"] == len(get_content().glossary) >= 60
+
+
+def test_every_acronym_on_every_navigator_page_is_in_the_glossary(client, demo_content):
+    import html as html_lib
+
+    from nmahp.navigator.glossary import unexplained_acronyms
+
+    content = get_content()
+    pages = [*PAGES, "/careers/schemes/?ended=1", f"/careers/check/?{NURSE}",
+             *[f"/careers/schemes/{s}/" for s in content.schemes]]
+    for url in pages:
+        page = client.get(url).content.decode()
+        main = page[page.index("<main"):page.index("</main>")]
+        text = html_lib.unescape(re.sub(r"<[^>]+>", " ", main))
+        assert unexplained_acronyms(text, content.glossary) == [], url
