@@ -50,7 +50,9 @@ def test_ended_schemes_point_to_what_replaced_them(content):
     assert all(s.replaced_by in content.schemes for s in ended)
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="../shared/research is not beside this checkout")
+@pytest.mark.skipif(not REFERENCE.exists(), reason=(
+    "cross-check against ../shared/research/careers_reference.json, the programme's record of the pages the "
+    "facts were gathered from, which lives outside this repository; runs wherever it is beside the checkout"))
 def test_every_linked_source_is_one_the_reference_facts_came_from(content):
     # facts come from the report or a named public source: each link in the content must be one of the
     # pages the reference facts were gathered from, so no scheme cites a page nobody read
@@ -153,7 +155,9 @@ def test_a_file_that_is_not_a_list_is_refused(content_copy):
 STUDY = Path(__file__).resolve().parents[3] / "shared" / "study"
 
 
-@pytest.mark.skipif(not STUDY.exists(), reason="../shared/study is not beside this checkout")
+@pytest.mark.skipif(not STUDY.exists(), reason=(
+    "cross-check against the study report in ../shared/study, which lives outside this repository (it is "
+    "the programme's source document, not ours to copy); runs wherever it is beside the checkout"))
 def test_every_report_section_cited_is_a_section_of_the_report(content):
     text = "\n".join(p.read_text(encoding="utf-8") for p in STUDY.glob("*.txt"))
     entries = [*content.schemes.values(), *content.starts.values(), *content.explainers.values()]
