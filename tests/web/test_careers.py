@@ -285,3 +285,20 @@ def test_every_acronym_on_every_navigator_page_is_in_the_glossary(client, demo_c
         main = page[page.index("<main"):page.index("</main>")]
         text = html_lib.unescape(re.sub(r"<[^>]+>", " ", main))
         assert unexplained_acronyms(text, content.glossary) == [], url
+
+
+@pytest.mark.parametrize("url", ["/careers/stories/?setting=moon", "/careers/stories/?profession=%3Cb%3Ex",
+                                 "/careers/opportunities/?kind=party", "/careers/opportunities/?region=mars",
+                                 "/careers/opportunities/?stage=retired&group=doctors"])
+def test_story_and_opportunity_filters_refuse_values_that_are_not_choices(client, demo_content, url):
+    page = client.get(url)
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "There is a problem" in html and "Choose" in html and "<b>x" not in html
+    path, query = url.split("?")
+    assert client.get(f"{path.rstrip('/')}.json?{query}").status_code == 400
+
+
+def test_feeds_refuse_filters_that_are_not_choices(client):
+    assert client.get("/careers/opportunities/feed.atom?kind=party").status_code == 400
+    assert client.get("/careers/opportunities/deadlines.ics?region=mars").status_code == 400

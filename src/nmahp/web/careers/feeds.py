@@ -6,12 +6,20 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.syndication.views import Feed
+from django.core.exceptions import BadRequest
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from icalendar import Calendar, Event
 
 from .views import opportunities_for, opportunity_filter
+
+
+def _filters(request) -> dict:
+    f, problems = opportunity_filter(request)
+    if problems:
+        raise BadRequest("; ".join(problems.values()))
+    return f
 
 
 class OpportunityFeed(Feed):
@@ -21,7 +29,7 @@ class OpportunityFeed(Feed):
     description = "Jobs, secondments, internships and workshops for nurses, midwives and allied health professionals."
 
     def get_object(self, request, *args, **kwargs):
-        return opportunity_filter(request)
+        return _filters(request)
 
     def items(self, f):
         return opportunities_for(f)[:200]
@@ -58,7 +66,7 @@ def deadlines_ics(request):
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "NMAHP opportunities: closing dates")
     stamp = timezone.now()
-    for item in opportunities_for(opportunity_filter(request)):
+    for item in opportunities_for(_filters(request)):
         days = [("closes", f"Closing date: {item.title}", item.closes_on)]
         if item.starts_on:
             days.append(("runs", f"{item.get_kind_display()}: {item.title}", item.starts_on))

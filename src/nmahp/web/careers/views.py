@@ -41,6 +41,15 @@ def _error_items(problems: dict[str, str]) -> list[tuple[str, str]]:
     return [("#maincontent" if field == "_" else f"#{field}", message) for field, message in problems.items()]
 
 
+def _choice(request, field: str, allowed, problems: dict[str, str], what: str) -> str:
+    """A filter value from the query, or a problem recorded for the error summary."""
+    value = request.GET.get(field, "")
+    if value and value not in allowed:
+        problems[field] = f"Choose {what} from the list"
+        return ""
+    return value
+
+
 def index(request, as_json=False):
     content = get_content()
     data = {"schemes": len([s for s in content.schemes.values() if not s.is_ended]),
@@ -183,39 +192,40 @@ def _story_dict(story: Story) -> dict:
 
 def stories(request, as_json=False):
     content = get_content()
-    profession = request.GET.get("profession", "")
-    setting = request.GET.get("setting", "")
-    stage = request.GET.get("stage", "")
+    problems: dict[str, str] = {}
+    profession = _choice(request, "profession", content.professions, problems, "a profession")
+    setting = _choice(request, "setting", dict(setting_choices()), problems, "a setting")
+    stage = _choice(request, "stage", content.stages, problems, "a stage")
     found = Story.objects.filter(published=True)
-    if profession in content.professions:
+    if profession:
         found = found.filter(profession=profession)
-    if setting in dict(setting_choices()):
+    if setting:
         found = found.filter(setting=setting)
-    found = [s for s in found if stage not in content.stages or stage in s.stages]
+    found = [s for s in found if not stage or stage in s.stages]
     for story in found:
         story.stage_items = [content.stages[i] for i in story.stages if i in content.stages]
         story.scheme_items = [content.schemes[i] for i in story.schemes if i in content.schemes]
-    data = {"filters": {"profession": profession, "setting": setting, "stage": stage},
+    data = {"filters": {"profession": profession, "setting": setting, "stage": stage}, "problems": problems,
             "stories": [_story_dict(s) for s in found]}
     used = sorted({s.profession for s in Story.objects.filter(published=True)})
     context = {"stories": found, "profession": profession, "setting": setting, "stage": stage,
+               "problems": problems, "error_items": _error_items(problems),
                "professions": [content.professions[p] for p in used if p in content.professions],
                "settings": setting_choices(), "stages": content.stages_in_order(), "content": content}
-    return _respond(request, "web/careers/stories.html", context, data, as_json)
+    return _respond(request, "web/careers/stories.html", context, data, as_json, 400 if problems else 200)
 
 
-def opportunity_filter(request) -> dict:
+def opportunity_filter(request) -> tuple[dict, dict[str, str]]:
+    """The board's filters (shared by the page and its feeds) and any values that are not choices."""
     content = get_content()
-    regions = {o.value for o in content.questions["region"].options}
-    kinds = dict(Opportunity.KINDS)
-    f = {"kind": request.GET.get("kind", ""), "region": request.GET.get("region", ""),
-         "group": request.GET.get("group", ""), "stage": request.GET.get("stage", ""),
+    problems: dict[str, str] = {}
+    f = {"kind": _choice(request, "kind", dict(Opportunity.KINDS), problems, "a kind of opportunity"),
+         "region": _choice(request, "region", {o.value for o in content.questions["region"].options}, problems,
+                           "a place"),
+         "group": _choice(request, "group", ("nursing_midwifery", "ahp", "other"), problems, "who it is open to"),
+         "stage": _choice(request, "stage", content.stages, problems, "a career stage"),
          "closed": request.GET.get("closed", "") in ("1", "on", "yes")}
-    f["stage"] = f["stage"] if f["stage"] in content.stages else ""
-    f["kind"] = f["kind"] if f["kind"] in kinds else ""
-    f["region"] = f["region"] if f["region"] in regions else ""
-    f["group"] = f["group"] if f["group"] in ("nursing_midwifery", "ahp", "other") else ""
-    return f
+    return f, problems
 
 
 def opportunities_for(f: dict) -> list[Opportunity]:
@@ -244,14 +254,16 @@ def opportunities(request, as_json=False):
     from urllib.parse import urlencode
 
     content = get_content()
-    f = opportunity_filter(request)
+    f, problems = opportunity_filter(request)
     found = opportunities_for(f)
     query = urlencode({k: ("1" if v is True else v) for k, v in f.items() if v})
-    data = {"filters": f, "count": len(found), "opportunities": [opportunity_dict(o) for o in found],
+    data = {"filters": f, "problems": problems, "count": len(found),
+            "opportunities": [opportunity_dict(o) for o in found],
             "feeds": {"atom": f"/careers/opportunities/feed.atom?{query}",
                       "rss": f"/careers/opportunities/feed.rss?{query}",
                       "ical": f"/careers/opportunities/deadlines.ics?{query}"}}
     context = {"found": found, "f": f, "kinds": Opportunity.KINDS, "regions": content.questions["region"].options,
                "feeds": data["feeds"], "region_labels": {o.value: o.label for o in content.questions["region"].options},
-               "stages": content.stages_in_order(), "today": dt.date.today()}
-    return _respond(request, "web/careers/opportunities.html", context, data, as_json)
+               "stages": content.stages_in_order(), "today": dt.date.today(),
+               "problems": problems, "error_items": _error_items(problems)}
+    return _respond(request, "web/careers/opportunities.html", context, data, as_json, 400 if problems else 200)
