@@ -23,7 +23,7 @@ def test_instruments_show_prints_skip_logic():
 
 
 def test_instruments_validate_good_and_bad(tmp_path):
-    good = runner.invoke(app, ["instruments", "validate", "instruments/nmahp_survey.xlsx"])
+    good = runner.invoke(app, ["instruments", "validate", "src/nmahp/workbooks/nmahp_survey.xlsx"])
     assert good.exit_code == 0 and "OK" in good.output
     bad = workbook_from_md("""
 | survey |

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
 from ..errors import NmahpError
@@ -16,10 +17,13 @@ ALIASES = {"nmahp": "nmahp_survey", "leads": "leads_survey"}
 
 
 def instruments_dir() -> Path:
+    """NMAHP_INSTRUMENTS_DIR if set, else the workbooks shipped inside the package (nmahp/workbooks).
+    A Path from importlib.resources is a real folder for a normal (non-zip) install, which is what
+    globbing and openpyxl need."""
     configured = os.environ.get("NMAHP_INSTRUMENTS_DIR")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[3] / "instruments"
+    return Path(files("nmahp") / "workbooks")
 
 
 def available() -> list[str]:

@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,9 @@ def content_dir() -> Path:
     configured = os.environ.get("NMAHP_CONTENT_DIR")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[3] / "content"
+    # the careers YAML shipped inside the package (nmahp/content); a Path from importlib.resources is a
+    # real folder for a normal (non-zip) install
+    return Path(files("nmahp") / "content")
 
 
 @dataclass(frozen=True)
