@@ -8,7 +8,8 @@ import pytest
 
 from nmahp.instruments import available, load_instrument
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "research" / "report_questions.json"
+# the report's option wording for some questions (tests/fixtures/reference/README.md)
+REPORT_QUESTIONS = Path(__file__).resolve().parents[1] / "fixtures" / "reference" / "report_questions.json"
 
 # Checklist: every subsection of the report's 5.1 and 5.2 and the questions that cover it.
 NMAHP_CHECKLIST = {
@@ -108,19 +109,15 @@ def test_every_question_of_the_instruments_is_in_a_checklist(nmahp, leads):
         assert not unplaced
 
 
-@pytest.mark.skipif(not SHARED.exists(), reason=(
-    "cross-check against ../shared/research/report_questions.json, the programme's inventory of the "
-    "report's option wording, which lives outside this repository; runs wherever it is beside the checkout"))
 def test_report_option_wording_is_used_where_the_report_gives_it(nmahp):
-    reference = json.loads(SHARED.read_text())
+    reference = json.loads(REPORT_QUESTIONS.read_text(encoding="utf-8"))
     ids = {"knowledge_skills_research": "research_knowledge_skills", "confidence_research": "research_confidence",
            "career_pathway_research": "research_career_pathway", "enablers_top3": "top_enablers",
            "barriers_top3": "top_barriers", "research_activities": "research_activities",
            "teaching_activities": "teaching_activities", "workplace_preference": "workplace_preference",
            "pay_band": "pay_band", "region": "region", "gender": "gender", "disability": "disability"}
+    assert {item["id"] for item in reference["nmahp_survey"]} == set(ids)
     for item in reference["nmahp_survey"]:
-        if item["id"] not in ids:
-            continue
         labels = {c.label for c in nmahp.question(ids[item["id"]]).choices}
         for option in item["options"]:
             # the reference appends its own notes in brackets; the report's wording is what precedes them
