@@ -9,9 +9,9 @@ from typer.testing import CliRunner
 
 from nmahp.cli import app
 from nmahp.importers import ReadError, import_file
-from nmahp.importers.export import write_surveymonkey
 from nmahp.importers.mapping import Mapping
 from nmahp.instruments.synth import synthesise
+from tests.exportwriter import write_surveymonkey
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 REPORT_CSV = FIXTURES / "report_nmahp_surveymonkey.csv"

@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from nmahp.importers import ReadError, import_file
-from nmahp.importers.export import write_surveymonkey
 from nmahp.instruments import get_instrument
 from nmahp.instruments.synth import synthesise
+from tests.exportwriter import write_surveymonkey
 
 NMAHP = get_instrument("nmahp")
 

@@ -90,7 +90,3 @@ def _clean(value):
     if isinstance(value, list):
         return [_clean(v) for v in value]
     return value
-
-
-def n_over_n(count: int | None, base: int) -> str:
-    return "suppressed" if count is None else f"{count}/{base}"

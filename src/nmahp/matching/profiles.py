@@ -4,11 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-WANTS = ("mentoring", "research_project", "teaching_experience", "peer_group")
-# career stages from first interest to senior clinical academic (0..6)
-STAGES = ("first_interest", "early_research_activity", "masters_or_internship", "pre_doctoral", "doctoral",
-          "post_doctoral", "senior_clinical_academic")
-
 
 @dataclass(frozen=True)
 class Clinician:
@@ -16,7 +11,7 @@ class Clinician:
     profession: str
     professional_group: str
     region: str
-    career_stage: int
+    career_stage: int  # 0 first interest .. 6 senior clinical academic (web/mentoring STAGE_CHOICES)
     interests: str
     wants: frozenset[str] = field(default_factory=lambda: frozenset({"mentoring"}))
     same_profession: bool = False  # "an AHP guide": only someone from my own profession
@@ -31,7 +26,7 @@ class Mentor:
     profession: str
     professional_group: str
     region: str
-    career_stage: int
+    career_stage: int  # 0 first interest .. 6 senior clinical academic (web/mentoring STAGE_CHOICES)
     specialisms: str
     offers: frozenset[str] = field(default_factory=lambda: frozenset({"mentoring"}))
     capacity: int = 1

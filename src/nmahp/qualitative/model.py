@@ -31,12 +31,6 @@ class Document:
     segments: list[Segment] = field(default_factory=list)
     id: str = field(default_factory=new_id)
 
-    def participant_at(self, position: int) -> Segment | None:
-        for segment in self.segments:
-            if segment.start <= position < segment.end:
-                return segment
-        return None
-
 
 @dataclass
 class Code:

@@ -1,5 +1,5 @@
 """The careers content for the web app: loaded and checked once when the app starts (a broken YAML file
-stops the service with an error naming file, entry and field), reloadable in tests."""
+stops the service with an error naming file, entry and field)."""
 
 from __future__ import annotations
 
@@ -13,12 +13,6 @@ def get_content() -> Content:
     global _content
     if _content is None:
         _content = load_content()
-    return _content
-
-
-def reload_content(directory=None) -> Content:
-    global _content
-    _content = load_content(directory)
     return _content
 
 

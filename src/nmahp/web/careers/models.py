@@ -3,8 +3,6 @@ the glossary are YAML (content/), so the ids stored here refer to them and are c
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -92,10 +90,6 @@ class Opportunity(models.Model):
 
     def __str__(self):
         return self.title
-
-    @property
-    def is_open(self) -> bool:
-        return self.closes_on >= dt.date.today()
 
     def clean(self):
         content = get_content()

@@ -1,6 +1,7 @@
 """Write answers in SurveyMonkey's export layout (two header rows), as SurveyMonkey would.
 
-Used to build fixtures from the report and to exercise the importer at scale."""
+Test support, not part of the service: builds the report fixtures (tests/fixtures/report_fixture.py) and the
+exports the importer tests read."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import csv
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from ..instruments import Instrument
-from ..instruments.model import SELECT_MULTIPLE, SELECT_ONE
+from nmahp.instruments import Instrument
+from nmahp.instruments.model import SELECT_MULTIPLE, SELECT_ONE
 
 META = ["Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address", "Email Address", "First Name",
         "Last Name", "Custom Data 1"]
