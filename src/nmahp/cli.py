@@ -35,7 +35,7 @@ def setup_django():
 # --- instruments ------------------------------------------------------------------------------------------
 @instruments_app.command("list")
 def instruments_list():
-    """List the instruments under instruments/."""
+    """List the instruments: the workbooks shipped in the package, or those in NMAHP_INSTRUMENTS_DIR."""
     from .instruments import available, get_instrument
 
     table = Table("name", "form_id", "version", "sections", "questions", "title")
@@ -553,7 +553,8 @@ app.add_typer(careers_app, name="careers")
 
 
 @careers_app.command("check")
-def careers_check(directory: Path = typer.Option(None, "--dir", help="a content folder (default: content/)")):
+def careers_check(directory: Path = typer.Option(None, "--dir", help="a content folder (default: NMAHP_CONTENT_DIR, "
+                                                "else the content shipped in the package)")):
     """Check the content YAML and the plain-English standard, as programme staff edit it."""
     from .navigator.content import load_content
     from .navigator.plain import plain_english_problems
