@@ -1,7 +1,10 @@
 """Qualitative coding through the CLI and the pages: a wave's open text as documents, transcripts,
 segment coding, themes and quotes, REFI-QDA export and import, and the themes in the report."""
 
+import io
 import re
+import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -76,6 +79,23 @@ def test_code_segments_see_themes_export_and_import(wave, signed_in, tmp_path):
     assert result.exit_code == 0 and f"{len(matching)} highlights" in result.output
     assert sorted(HighlightItem.objects.values_list("start", flat=True)) == \
         sorted(comments.segments[i]["start"] for i in matching)
+
+
+def test_exports_leave_nothing_in_the_temporary_folder(wave, signed_in, tmp_path, monkeypatch):
+    # every tempfile call in this process now lands here: an export that wrote to disk would leave it behind
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    analyst = signed_in("analyst")
+    CodeItem.objects.create(project=wave, name="Protected time")
+    qdpx = analyst.get(f"/coding/{wave.pk}/export.qdpx")
+    qdc = analyst.get(f"/coding/{wave.pk}/export.qdc")
+    assert qdpx.status_code == qdc.status_code == 200
+    assert qdpx["Content-Disposition"].startswith("attachment")
+    with zipfile.ZipFile(io.BytesIO(b"".join(qdpx.streaming_content))) as archive:
+        assert "project.qde" in archive.namelist()
+    assert b"Protected time" in b"".join(qdc.streaming_content)
+    assert list(temporary.iterdir()) == []
 
 
 def test_report_includes_themes_when_the_wave_is_coded(wave, tmp_path):

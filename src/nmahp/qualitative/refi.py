@@ -4,6 +4,7 @@ highlight positions intact. Positions are characters of the plain text, as the s
 
 from __future__ import annotations
 
+import io
 import zipfile
 from importlib.resources import files
 from pathlib import Path
@@ -72,14 +73,21 @@ def validate_project_xml(data: bytes) -> None:
         raise NmahpError(f"not a valid REFI-QDA project: {problems}")
 
 
-def export_qdpx(project: Project, path: str | Path) -> Path:
+def qdpx_bytes(project: Project) -> bytes:
+    """The project as a .qdpx archive, built in memory (the web export sends it without touching disk)."""
     data = project_xml(project)
     validate_project_xml(data)  # never write a file other tools would refuse
-    path = Path(path)
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", data)
         for document in project.documents.values():
             archive.writestr(f"Sources/{document.id}.txt", document.text.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def export_qdpx(project: Project, path: str | Path) -> Path:
+    path = Path(path)
+    path.write_bytes(qdpx_bytes(project))
     return path
 
 
@@ -142,11 +150,17 @@ def import_qdpx(path: str | Path) -> Project:
     return project
 
 
-def export_qdc(codebook: Codebook, path: str | Path) -> Path:
+def qdc_bytes(codebook: Codebook) -> bytes:
+    """The codebook as a .qdc file's bytes."""
     root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", nsmap={None: CODEBOOK_NS}, origin="NMAHP Pathways")
     _codes_element(root, codebook, CODEBOOK_NS)
-    Path(path).write_bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))
-    return Path(path)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def export_qdc(codebook: Codebook, path: str | Path) -> Path:
+    path = Path(path)
+    path.write_bytes(qdc_bytes(codebook))
+    return path
 
 
 def import_qdc(path: str | Path) -> Codebook:

@@ -1,8 +1,8 @@
 """Coding pages for analysts: build a project from a wave's open text, code segments, see themes and
 quotes, exchange with other QDA tools, review suggested themes."""
 
+import io
 import tempfile
-from pathlib import Path
 
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from nmahp.errors import NmahpError
 from nmahp.qualitative.agreement import kappa_by_code
-from nmahp.qualitative.refi import export_qdc, export_qdpx, import_qdpx
+from nmahp.qualitative.refi import import_qdpx, qdc_bytes, qdpx_bytes
 from nmahp.qualitative.suggest import suggest_themes
 from nmahp.qualitative.themes import quotes, theme_table
 
@@ -112,11 +112,10 @@ def document_page(request, project_id, document_id):
 def export(request, project_id, fmt):
     project = get_object_or_404(CodingProject, pk=project_id)
     domain = bridge.load(project)
-    folder = Path(tempfile.mkdtemp())
-    path = export_qdpx(domain, folder / "project.qdpx") if fmt == "qdpx" else export_qdc(domain.codebook,
-                                                                                          folder / "codes.qdc")
+    # built in memory: nothing is left on disk once the response is sent
+    data = qdpx_bytes(domain) if fmt == "qdpx" else qdc_bytes(domain.codebook)
     audit(request.user.get_username(), f"download_{fmt}", f"coding project {project.pk}", project.name)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{project.name}.{fmt}".replace(" ", "-"))
+    return FileResponse(io.BytesIO(data), as_attachment=True, filename=f"{project.name}.{fmt}".replace(" ", "-"))
 
 
 @require_http_methods(["POST"])
