@@ -5,6 +5,8 @@ each coder apply the code anywhere in it? kappa = (p_o - p_e) / (1 - p_e)."""
 
 from __future__ import annotations
 
+from itertools import combinations
+
 from .model import Project
 
 
@@ -33,3 +35,26 @@ def kappa_by_code(project: Project, document_id: str, coder_a: str, coder_b: str
     return {project.codebook.codes[c].name: cohen_kappa(_applied(project, document_id, coder_a, c),
                                                          _applied(project, document_id, coder_b, c))
             for c in sorted(used, key=lambda c: project.codebook.codes[c].name)}
+
+
+def coders_of(project: Project, document_id: str) -> list[str]:
+    """Who coded the document (applied at least one code in it), alphabetically."""
+    return sorted({h.coder for h in project.highlights if h.document == document_id})
+
+
+def kappa_by_pair(project: Project, document_id: str) -> dict[tuple[str, str], dict[str, float | None]]:
+    """Kappa per code for every pair of coders of the document (not just the first two), keyed by the
+    pair in alphabetical order, then by code name."""
+    return {(a, b): kappa_by_code(project, document_id, a, b)
+            for a, b in combinations(coders_of(project, document_id), 2)}
+
+
+def agreement_table(project: Project) -> list[dict]:
+    """Every document with two or more coders: its coder pairs and their kappa per code, as JSON-safe rows."""
+    rows = []
+    for document in project.documents.values():
+        pairs = kappa_by_pair(project, document.id)
+        if pairs:
+            rows.append({"document": document.name,
+                         "pairs": [{"coders": list(pair), "kappa": kappas} for pair, kappas in pairs.items()]})
+    return rows

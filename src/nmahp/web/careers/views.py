@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.http import Http404
 
 from nmahp.navigator import catalogue
 from nmahp.navigator.eligibility import CLOSED, ONE_STEP, OPEN, UNKNOWN, AnswerError, check
 
+from ..pages import respond
 from .content import get_content, setting_choices
 from .models import Opportunity, Story
 
@@ -29,12 +29,6 @@ CARDS = [
 
 def _too_long(request) -> bool:
     return len(request.META.get("QUERY_STRING", "")) > MAX_QUERY
-
-
-def _respond(request, template, context, data, as_json, status=200):
-    if as_json:
-        return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
-    return render(request, template, context, status=status)
 
 
 def _error_items(problems: dict[str, str]) -> list[tuple[str, str]]:
@@ -59,7 +53,7 @@ def index(request, as_json=False):
                       "stories": "/careers/stories/", "opportunities": "/careers/opportunities/",
                       "glossary": "/careers/glossary/"}}
     cards = [(href, title, text.format(terms=len(content.glossary))) for href, title, text in CARDS]
-    return _respond(request, "web/careers/index.html", {"data": data, "cards": cards}, data, as_json)
+    return respond(request, "web/careers/index.html", {"data": data, "cards": cards}, data, as_json=as_json)
 
 
 def schemes(request, as_json=False):
@@ -83,7 +77,7 @@ def schemes(request, as_json=False):
                "professions": sorted(content.professions.values(), key=lambda p: p.name),
                "stages": content.stages_in_order(), "times": content.questions["time"].options,
                "query": request.GET.urlencode() if not problems else ""}
-    return _respond(request, "web/careers/schemes.html", context, data, as_json, 400 if problems else 200)
+    return respond(request, "web/careers/schemes.html", context, data, as_json=as_json, status=400 if problems else 200)
 
 
 def scheme(request, scheme_id, as_json=False):
@@ -100,7 +94,7 @@ def scheme(request, scheme_id, as_json=False):
     context = {"scheme": found, "data": data, "stage": content.stages[found.stage], "rows": rows,
                "replaced_by": content.schemes.get(found.replaced_by), "stories": stories[:3],
                "conditions": data["conditions"]}
-    return _respond(request, "web/careers/scheme.html", context, data, as_json)
+    return respond(request, "web/careers/scheme.html", context, data, as_json=as_json)
 
 
 def glossary(request, as_json=False):
@@ -111,9 +105,9 @@ def glossary(request, as_json=False):
     for term in terms:
         letter = term.term[0].upper() if term.term[0].isalpha() else "0-9"
         groups.setdefault(letter, []).append(term)
-    return _respond(request, "web/careers/glossary.html",
+    return respond(request, "web/careers/glossary.html",
                     {"terms": terms, "groups": sorted(groups.items(), key=lambda g: (g[0] != "0-9", g[0]))},
-                    data, as_json)
+                    data, as_json=as_json)
 
 
 def pathway(request, as_json=False):
@@ -125,8 +119,8 @@ def pathway(request, as_json=False):
                         "typical_qualification": st.stage.typical_qualification,
                         "schemes": [s.id for s in st.schemes], "ended": [s.id for s in st.ended],
                         "stories": [s.id for s in by_stage[st.stage.id]]} for st in steps]}
-    return _respond(request, "web/careers/pathway.html",
-                    {"steps": steps, "stories": by_stage}, data, as_json)
+    return respond(request, "web/careers/pathway.html",
+                    {"steps": steps, "stories": by_stage}, data, as_json=as_json)
 
 
 def checker(request, as_json=False):
@@ -157,7 +151,7 @@ def checker(request, as_json=False):
                if result else [],
                "summary": {q.id: q.label_for(result.answers[q.id]) for q in questions if q.id in result.answers}
                if result else {}}
-    return _respond(request, "web/careers/check.html", context, data, as_json, 400 if problems else 200)
+    return respond(request, "web/careers/check.html", context, data, as_json=as_json, status=400 if problems else 200)
 
 
 def start_small(request, as_json=False):
@@ -171,8 +165,8 @@ def start_small(request, as_json=False):
                                         "time_commitment": s.time_commitment, "how_to_find": s.how_to_find}
                                        for s in starts]}
     low = [s for s in content.schemes.values() if not s.is_ended and s.time_commitment == "hours_month"]
-    return _respond(request, "web/careers/start_small.html",
-                    {"starts": starts, "track": track, "time_q": time_q, "schemes": low}, data, as_json)
+    return respond(request, "web/careers/start_small.html",
+                    {"starts": starts, "track": track, "time_q": time_q, "schemes": low}, data, as_json=as_json)
 
 
 def employment(request, as_json=False):
@@ -180,7 +174,7 @@ def employment(request, as_json=False):
     explainers = list(content.explainers.values())
     data = {"explainers": [{"id": e.id, "title": e.title, "summary": e.summary, "body": list(e.body),
                             "hr_questions": list(e.hr_questions)} for e in explainers]}
-    return _respond(request, "web/careers/employment.html", {"explainers": explainers}, data, as_json)
+    return respond(request, "web/careers/employment.html", {"explainers": explainers}, data, as_json=as_json)
 
 
 def _story_dict(story: Story) -> dict:
@@ -212,7 +206,7 @@ def stories(request, as_json=False):
                "problems": problems, "error_items": _error_items(problems),
                "professions": [content.professions[p] for p in used if p in content.professions],
                "settings": setting_choices(), "stages": content.stages_in_order(), "content": content}
-    return _respond(request, "web/careers/stories.html", context, data, as_json, 400 if problems else 200)
+    return respond(request, "web/careers/stories.html", context, data, as_json=as_json, status=400 if problems else 200)
 
 
 def opportunity_filter(request) -> tuple[dict, dict[str, str]]:
@@ -266,4 +260,5 @@ def opportunities(request, as_json=False):
                "feeds": data["feeds"], "region_labels": {o.value: o.label for o in content.questions["region"].options},
                "stages": content.stages_in_order(), "today": dt.date.today(),
                "problems": problems, "error_items": _error_items(problems)}
-    return _respond(request, "web/careers/opportunities.html", context, data, as_json, 400 if problems else 200)
+    return respond(request, "web/careers/opportunities.html", context, data, as_json=as_json,
+                   status=400 if problems else 200)

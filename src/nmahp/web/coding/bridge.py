@@ -110,3 +110,25 @@ def merge(project: CodingProject, imported: Project) -> dict[str, int]:
         item.codes.set([codes[c] for c in highlight.codes if c in codes])
         added += 1
     return {"documents": added_documents, "highlights": added}
+
+
+def overview(project: CodingProject) -> dict:
+    """What the project page shows, JSON-safe: themes with quotes, agreement between every pair of coders,
+    documents and codes."""
+    from nmahp.qualitative.agreement import agreement_table
+    from nmahp.qualitative.themes import quotes, theme_table
+
+    domain = load(project)
+    rows = theme_table(domain)
+    examples = {r.code: quotes(domain, r.code) for r in rows[:5] if r.highlights}
+    return {
+        "project": project.name, "id": project.pk,
+        "themes": [{"code": r.code, "parent": r.parent, "highlights": r.highlights, "documents": r.documents,
+                    "participants": r.participants, "by_group": r.by_group, "quotes": examples.get(r.code, [])}
+                   for r in rows],
+        "coders": sorted({h.coder for h in domain.highlights}),
+        "agreement": agreement_table(domain),
+        "documents": [{"id": d.pk, "name": d.name, "kind": d.kind, "segments": len(d.segments)}
+                      for d in project.documents.all()],
+        "codes": [{"id": c.pk, "name": c.name, "parent": c.parent_id, "description": c.description,
+                   "color": c.color} for c in project.codes.all()]}

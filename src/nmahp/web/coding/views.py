@@ -4,18 +4,17 @@ quotes, exchange with other QDA tools, review suggested themes."""
 import io
 import tempfile
 
-from django.http import FileResponse, JsonResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from nmahp.errors import NmahpError
-from nmahp.qualitative.agreement import kappa_by_code
 from nmahp.qualitative.refi import import_qdpx, qdc_bytes, qdpx_bytes
 from nmahp.qualitative.suggest import suggest_themes
-from nmahp.qualitative.themes import quotes, theme_table
 
 from ..accounts.access import role_required
 from ..accounts.models import ADMIN, ANALYST, audit
+from ..pages import respond
 from ..surveys.models import Wave
 from . import bridge
 from .models import CodeItem, CodingDocument, CodingProject, HighlightItem
@@ -26,22 +25,21 @@ COLOUR = "#005EB8"
 
 @require_http_methods(["GET", "POST"])
 @role_required(ANALYST, ADMIN)
-def index(request):
+def index(request, as_json=False):
     if request.method == "POST":
         wave = get_object_or_404(Wave, pk=request.POST.get("wave") or 0)
         return redirect("coding-project", project_id=bridge.build_project(wave).pk)
-    return render(request, "web/coding/index.html", {"waves": Wave.objects.select_related("coding").all()})
-
-
-def _themes(project: CodingProject):
-    domain = bridge.load(project)
-    rows = theme_table(domain)
-    return domain, rows, {r.code: quotes(domain, r.code) for r in rows[:5] if r.highlights}
+    waves = list(Wave.objects.select_related("coding").all())
+    data = {"waves": [{"id": w.pk, "instrument": w.instrument, "name": w.name,
+                       "project": w.coding.pk if hasattr(w, "coding") else None} for w in waves]}
+    return respond(request, "web/coding/index.html", {"waves": waves}, data, as_json=as_json)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(ANALYST, ADMIN)
-def project_page(request, project_id):
+def project_page(request, project_id, as_json=False):
+    """The project's themes, quotes, agreement between every pair of coders, documents and codes; its twin
+    is also served at the older /coding/<id>/themes.json."""
     project = get_object_or_404(CodingProject, pk=project_id)
     error = ""
     if request.method == "POST":
@@ -57,31 +55,15 @@ def project_page(request, project_id):
                                     description=request.POST.get("description", "").strip()[:2000],
                                     color=colour if len(colour) == 7 and colour.startswith("#") else COLOUR)
             return redirect("coding-project", project_id=project.pk)
-    domain, rows, examples = _themes(project)
-    coders = sorted({h.coder for h in domain.highlights})
-    agreement = []
-    if len(coders) >= 2:
-        for document in project.documents.all():
-            agreement.append((document.name, kappa_by_code(domain, document.guid, coders[0], coders[1])))
-    return render(request, "web/coding/project.html", {
-        "project": project, "documents": project.documents.all(), "codes": project.codes.all(), "rows": rows,
-        "examples": examples, "coders": coders, "agreement": agreement, "error": error,
-        "error_items": [("#code-name", error)] if error else []}, status=400 if error else 200)
-
-
-@require_http_methods(["GET"])
-@role_required(ANALYST, ADMIN)
-def themes_json(request, project_id):
-    project = get_object_or_404(CodingProject, pk=project_id)
-    _, rows, examples = _themes(project)
-    return JsonResponse({"project": project.name, "themes": [
-        {"code": r.code, "parent": r.parent, "highlights": r.highlights, "documents": r.documents,
-         "participants": r.participants, "by_group": r.by_group, "quotes": examples.get(r.code, [])} for r in rows]})
+    data = bridge.overview(project)
+    return respond(request, "web/coding/project.html", {
+        "project": project, "data": data, "codes": project.codes.all(), "error": error,
+        "error_items": [("#code-name", error)] if error else []}, data, as_json=as_json, status=400 if error else 200)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(ANALYST, ADMIN)
-def document_page(request, project_id, document_id):
+def document_page(request, project_id, document_id, as_json=False):
     project = get_object_or_404(CodingProject, pk=project_id)
     document = get_object_or_404(CodingDocument, pk=document_id, project=project)
     coder = request.user.get_username()
@@ -103,8 +85,12 @@ def document_page(request, project_id, document_id):
     segments = [{"index": i, "participant": s["participant"], "speaker": s.get("speaker", ""),
                  "text": document.text[s["start"]:s["end"]], "applied": applied.get((s["start"], s["end"]), set())}
                 for i, s in enumerate(document.segments)]
-    return render(request, "web/coding/document.html", {"project": project, "document": document,
-                                                        "segments": segments, "codes": codes, "coder": coder})
+    data = {"project": project.pk, "document": document.name, "kind": document.kind, "coder": coder,
+            "codes": [{"id": c.pk, "name": c.name} for c in codes],
+            "segments": [{**s, "applied": sorted(s["applied"])} for s in segments]}
+    return respond(request, "web/coding/document.html", {"project": project, "document": document,
+                                                         "segments": segments, "codes": codes, "coder": coder},
+                   data, as_json=as_json)
 
 
 @require_http_methods(["GET"])
@@ -145,7 +131,7 @@ def import_project(request, project_id):
 
 @require_http_methods(["GET", "POST"])
 @role_required(ANALYST, ADMIN)
-def suggestions(request, project_id):
+def suggestions(request, project_id, as_json=False):
     project = get_object_or_404(CodingProject, pk=project_id)
     if request.method == "POST":
         name = request.POST.get("name", "").strip()[:200]
@@ -157,5 +143,7 @@ def suggestions(request, project_id):
         found = suggest_themes(bridge.load(project), themes=6, method=method)
     except NmahpError as exc:  # the optional embedding packages are not installed
         found, method = [], str(exc)
-    return render(request, "web/coding/suggestions.html", {"project": project, "suggestions": found,
-                                                           "method": method})
+    data = {"project": project.pk, "method": method,
+            "suggestions": [{"terms": s.terms, "examples": s.examples, "size": s.size} for s in found]}
+    return respond(request, "web/coding/suggestions.html", {"project": project, "suggestions": found,
+                                                            "method": method}, data, as_json=as_json)

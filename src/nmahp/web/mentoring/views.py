@@ -1,17 +1,36 @@
 """Mentoring pages: a clinician opts in and answers their match; a mentor keeps a profile; an
 analyst runs, reviews and publishes a round. Nobody sees a profile its owner has not opted in."""
 
+from django.db.models import Count
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from ..accounts.access import role_required
 from ..accounts.models import ADMIN, ANALYST, MENTOR
+from ..pages import form_dict, respond
 from ..surveys.models import ContactDetails, Response
 from .forms import ClinicianForm, MentorForm, group_of
 from .models import ClinicianProfile, Match, MatchingRound, MentorProfile
 from .rounds import run_round
+
+CONTACT_FIELDS = ("name", "email")  # from the survey's contact details: on the form, never in JSON
+
+
+def _me_dict(profile: ClinicianProfile, match) -> dict:
+    out = {"opted_in": profile.opted_in,
+           "profile": {"profession": profile.profession, "profession_label": profile.profession_label,
+                       "career_stage": profile.career_stage,
+                       "career_stage_label": profile.get_career_stage_display(), "interests": profile.interests},
+           "match": None}
+    if profile.opted_in and match:
+        out["match"] = {"status": match.status, "reasons": match.reasons,
+                        "mentor": {"profession": match.mentor.profession,
+                                   "profession_label": match.mentor.profession_label,
+                                   "institution": match.mentor.institution,
+                                   "specialisms": match.mentor.specialisms}}
+    return out
 
 
 def _error_items(form) -> list[tuple[str, str]]:
@@ -32,7 +51,7 @@ def _from_survey(key: str) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-def join(request):
+def join(request, as_json=False):
     if request.method == "POST":
         form = ClinicianForm(request.POST)
         if form.is_valid():
@@ -47,12 +66,13 @@ def join(request):
             return redirect("mentoring-me", key=profile.key)
     else:
         form = ClinicianForm(initial=_from_survey(request.GET.get("from", "")))
-    return render(request, "web/mentoring/join.html", {"form": form, "error_items": _error_items(form)},
-                  status=400 if form.errors else 200)
+    data = {"form": form_dict(form, withheld=CONTACT_FIELDS)}
+    return respond(request, "web/mentoring/join.html", {"form": form, "error_items": _error_items(form)}, data,
+                   as_json=as_json, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
-def me(request, key):
+def me(request, key, as_json=False):
     profile = ClinicianProfile.objects.filter(key=key).first()
     if profile is None:
         raise Http404("No profile for this link")
@@ -69,12 +89,13 @@ def me(request, key):
             profile.save()
             Match.objects.filter(clinician=profile, status=Match.PROPOSED).delete()
         return redirect("mentoring-me", key=key)
-    return render(request, "web/mentoring/me.html", {"profile": profile, "match": match})
+    return respond(request, "web/mentoring/me.html", {"profile": profile, "match": match},
+                   _me_dict(profile, match), as_json=as_json)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(MENTOR)
-def mentor(request):
+def mentor(request, as_json=False):
     profile = MentorProfile.objects.filter(user=request.user).first()
     if request.method == "POST":
         form = MentorForm(request.POST)
@@ -90,9 +111,19 @@ def mentor(request):
     proposed = (Match.objects.filter(mentor=profile, status=Match.PROPOSED, clinician__opted_in=True,
                                      round__status=MatchingRound.PUBLISHED).select_related("clinician")
                 if profile else [])
-    return render(request, "web/mentoring/mentor.html", {"form": form, "profile": profile, "mentees": mentees,
-                                                         "proposed": proposed, "error_items": _error_items(form)},
-                  status=400 if form.errors else 200)
+    data = {"form": form_dict(form), "has_profile": profile is not None,
+            # mentees' names and emails are on the page (for the mentor to contact them), never in JSON
+            "mentees": [{"match": m.pk, "profession": m.clinician.profession,
+                         "profession_label": m.clinician.profession_label, "interests": m.clinician.interests}
+                        for m in mentees],
+            "proposed": [{"match": m.pk, "profession": m.clinician.profession,
+                          "profession_label": m.clinician.profession_label,
+                          "career_stage": m.clinician.career_stage,
+                          "career_stage_label": m.clinician.get_career_stage_display(),
+                          "interests": m.clinician.interests, "reasons": m.reasons} for m in proposed]}
+    return respond(request, "web/mentoring/mentor.html", {
+        "form": form, "profile": profile, "mentees": mentees, "proposed": proposed,
+        "error_items": _error_items(form)}, data, as_json=as_json, status=400 if form.errors else 200)
 
 
 @require_http_methods(["POST"])
@@ -107,20 +138,23 @@ def mentor_decline(request, match_id):
 
 @require_http_methods(["GET", "POST"])
 @role_required(ANALYST, ADMIN)
-def rounds(request):
+def rounds(request, as_json=False):
     if request.method == "POST":
         matching_round = run_round(fairness=request.POST.get("fairness") == "yes", run_by=request.user.get_username(),
                                    topic="embeddings" if request.POST.get("topic") == "embeddings" else "tfidf")
         return redirect("mentoring-round", round_id=matching_round.pk)
-    return render(request, "web/mentoring/rounds.html", {
-        "rounds": MatchingRound.objects.all()[:50],
-        "clinicians": ClinicianProfile.objects.filter(opted_in=True).count(),
-        "mentors": MentorProfile.objects.filter(opted_in=True).count()})
+    context = {"rounds": list(MatchingRound.objects.annotate(match_count=Count("matches"))[:50]),
+               "clinicians": ClinicianProfile.objects.filter(opted_in=True).count(),
+               "mentors": MentorProfile.objects.filter(opted_in=True).count()}
+    data = {"clinicians": context["clinicians"], "mentors": context["mentors"],
+            "rounds": [{"id": r.pk, "created": r.created.isoformat(), "run_by": r.run_by, "status": r.status,
+                        "matches": r.match_count, "blocking_pairs": r.blocking_pairs} for r in context["rounds"]]}
+    return respond(request, "web/mentoring/rounds.html", context, data, as_json=as_json)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(ANALYST, ADMIN)
-def round_detail(request, round_id):
+def round_detail(request, round_id, as_json=False):
     matching_round = get_object_or_404(MatchingRound, pk=round_id)
     if request.method == "POST" and matching_round.status == MatchingRound.DRAFT:
         matching_round.status = MatchingRound.PUBLISHED
@@ -128,4 +162,12 @@ def round_detail(request, round_id):
         return redirect("mentoring-round", round_id=round_id)
     matches = (matching_round.matches.filter(clinician__opted_in=True, mentor__opted_in=True)
                .select_related("clinician", "mentor__user").order_by("-score"))
-    return render(request, "web/mentoring/round.html", {"round": matching_round, "matches": matches})
+    r = matching_round
+    data = {"round": {"id": r.pk, "created": r.created.isoformat(), "run_by": r.run_by, "status": r.status,
+                      "fairness": r.fairness, "total_score": r.total_score, "blocking_pairs": r.blocking_pairs,
+                      "greedy_total_score": r.greedy_total_score, "greedy_blocking_pairs": r.greedy_blocking_pairs,
+                      "peer_groups": r.peer_groups},
+            "matches": [{"id": m.pk, "clinician": m.clinician.pk, "profession": m.clinician.profession,
+                         "mentor": m.mentor.user.get_username(), "score": m.score, "reasons": m.reasons,
+                         "status": m.status} for m in matches]}
+    return respond(request, "web/mentoring/round.html", {"round": r, "matches": matches}, data, as_json=as_json)

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 
 from nmahp.instruments import get_instrument, validate
 
+from ..pages import go, respond
 from . import flow, store
 from .models import CollectorLink, ContactDetails, Response
 
@@ -26,6 +27,13 @@ def _open_response(key: str) -> Response:
     return response
 
 
+def _field_dict(field) -> dict:
+    q = field.question
+    return {"name": q.name, "label": q.label, "hint": q.hint, "type": q.type, "widget": field.widget,
+            "required": q.required, "choices": [[c.name, c.label] for c in q.choices],
+            "value": field.echo, "kept": getattr(field, "kept", False), "error": field.error}
+
+
 def _error_items(page, errors) -> list[tuple[str, str]]:
     """The NHS error summary: one linked line per field in error, then any error of the whole form."""
     items = [(f"#{f.id}", f"{f.question.label}: {f.error}") for f in page.fields if f.error]
@@ -35,7 +43,7 @@ def _error_items(page, errors) -> list[tuple[str, str]]:
 
 
 @require_http_methods(["GET", "POST"])
-def start(request, token):
+def start(request, token, as_json=False):
     collector = get_object_or_404(CollectorLink.objects.select_related("wave"), token=token)
     instrument = get_instrument(collector.wave.instrument)
     consent = instrument.questions["consent"]
@@ -49,34 +57,40 @@ def start(request, token):
         if choice == "no":
             return render(request, "web/survey/declined.html", {"title": instrument.title})
         error = "Select whether you agree to take part"
-    return render(request, "web/survey/start.html", {
+    data = {"title": instrument.title, "information": information, "error": error,
+            "consent": {"name": consent.name, "label": consent.label,
+                        "choices": [[c.name, c.label] for c in consent.choices]}}
+    return respond(request, "web/survey/start.html", {
         "title": instrument.title, "information": information, "consent": consent, "error": error,
-        "error_items": [("#consent-yes", error)] if error else [], "token": token})
+        "error_items": [("#consent-yes", error)] if error else [], "token": token}, data, as_json=as_json)
 
 
 @require_http_methods(["GET"])
-def resume(request, key):
+def resume(request, key, as_json=False):
     response = _open_response(key)
     if response.status == Response.COMPLETE:
-        return render(request, "web/survey/done.html", {"title": get_instrument(response.wave.instrument).title,
-                                                        "already": True})
+        title = get_instrument(response.wave.instrument).title
+        return respond(request, "web/survey/done.html", {"title": title, "already": True},
+                       {"title": title, "complete": True}, as_json=as_json)
     instrument = get_instrument(response.wave.instrument)
     page = flow.first_unfinished(instrument, _answers(response))
-    return redirect("survey-check", key=key) if page is None else redirect("survey-page", key=key, page=page)
+    return (go("survey-check", as_json=as_json, key=key) if page is None
+            else go("survey-page", as_json=as_json, key=key, page=page))
 
 
 @require_http_methods(["GET", "POST"])
-def page(request, key, page):
+def page(request, key, page, as_json=False):
     response = _open_response(key)
     if response.status == Response.COMPLETE:
-        return redirect("survey-resume", key=key)
+        return go("survey-resume", as_json=as_json, key=key)
     instrument = get_instrument(response.wave.instrument)
     if page not in flow.pages(instrument):
         raise Http404("No such section")
     answers = _answers(response)
     if not flow.page_is_relevant(instrument, page, answers):
         following = flow.next_page(instrument, page, answers)
-        return redirect("survey-page", key=key, page=following) if following else redirect("survey-check", key=key)
+        return (go("survey-page", as_json=as_json, key=key, page=following) if following
+                else go("survey-check", as_json=as_json, key=key))
     errors = {}
     if request.method == "POST":
         try:
@@ -110,19 +124,22 @@ def page(request, key, page):
             field.value = ""  # given contact details are not shown back
             field.kept = True
     previous = flow.previous_page(instrument, page, shown)
-    return render(request, "web/survey/page.html", {
+    position = order.index(page) + 1 if page in order else 1
+    data = {"title": instrument.title, "section": {"name": built.name, "title": built.title},
+            "position": position, "total": len(order), "questions": [_field_dict(f) for f in built.fields],
+            "errors": errors, "back": f"/respond/{key}/{previous}/" if previous else None}
+    return respond(request, "web/survey/page.html", {
         "title": instrument.title, "page": built, "errors": errors, "key": key,
-        "error_items": _error_items(built, errors),
-        "position": order.index(page) + 1 if page in order else 1, "total": len(order),
+        "error_items": _error_items(built, errors), "position": position, "total": len(order),
         "back": f"/respond/{key}/{previous}/" if previous else None,
-    }, status=400 if errors else 200)
+    }, data, as_json=as_json, status=400 if errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
-def check(request, key):
+def check(request, key, as_json=False):
     response = _open_response(key)
     if response.status == Response.COMPLETE:
-        return redirect("survey-resume", key=key)
+        return go("survey-resume", as_json=as_json, key=key)
     instrument = get_instrument(response.wave.instrument)
     answers = _answers(response)
     problems = []
@@ -139,15 +156,21 @@ def check(request, key):
         sections.append((section, [(q, "Given (not shown)" if q.name in contact and v != "Not answered" else v)
                                    for q, v in rows]))
     pages_of = {q.name: p for p in flow.pages(instrument) for q in flow.page_questions(instrument, p)}
-    return render(request, "web/survey/check.html", {
+    data = {"title": instrument.title, "problems": [{"question": q, "message": m} for q, m in problems],
+            "sections": [{"name": section.name, "title": section.title,
+                          "answers": [{"question": q.name, "label": q.label, "answer": v} for q, v in rows]}
+                         for section, rows in sections]}
+    return respond(request, "web/survey/check.html", {
         "title": instrument.title, "sections": sections, "key": key, "problems": problems,
         "error_items": [(f"/respond/{key}/{pages_of.get(q, '')}/#q-{q}", m) for q, m in problems]},
-        status=400 if problems else 200)
+        data, as_json=as_json, status=400 if problems else 200)
 
 
 @require_http_methods(["GET"])
-def done(request, key):
+def done(request, key, as_json=False):
     response = _open_response(key)
     if response.status != Response.COMPLETE:
-        return redirect("survey-resume", key=key)
-    return render(request, "web/survey/done.html", {"title": get_instrument(response.wave.instrument).title})
+        return go("survey-resume", as_json=as_json, key=key)
+    title = get_instrument(response.wave.instrument).title
+    return respond(request, "web/survey/done.html", {"title": title}, {"title": title, "complete": True},
+                   as_json=as_json)

@@ -1,10 +1,8 @@
-"""Pages. Each page has a JSON twin built from the same context (Datasette style)."""
-
-from django.http import JsonResponse
-from django.shortcuts import render
+"""The landing page and its JSON twin (/ and /index.json)."""
 
 from nmahp.instruments import available, get_instrument
 
+from ..pages import respond
 from . import store
 
 
@@ -25,6 +23,4 @@ def landing(request, as_json: bool = False):
         link = CollectorLink.objects.filter(wave__name=wave["name"], wave__instrument=wave["instrument"],
                                             channel="web").first()
         wave["survey_url"] = f"/survey/{link.token}/" if link else None
-    if as_json:
-        return JsonResponse(context)
-    return render(request, "web/landing.html", context)
+    return respond(request, "web/landing.html", context, context, as_json=as_json)

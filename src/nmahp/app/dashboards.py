@@ -1,0 +1,160 @@
+"""Dashboards: response rates per collector, a wave's tables as a role may see them, one table with
+its breakdown and figure, and the download. The pages, their JSON twins and the downloads all call
+these, so what a role sees is decided once.
+
+Disclosure by role (the study's rule): special-category data (the protected characteristics) is never
+shown to anyone but analysts in a cell smaller than the threshold. Leads also see only their region."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import polars as pl
+from django.db.models import Count, Prefetch, Q
+
+from nmahp.analysis import analyse, response_frame
+from nmahp.analysis.filters import apply_filters
+from nmahp.analysis.groups import as_question
+from nmahp.analysis.tables import Table
+from nmahp.instruments import Instrument, get_instrument
+
+from ..web.accounts.models import ANALYST, LEAD
+from ..web.surveys import store
+from ..web.surveys.models import CollectorLink, Response, Wave
+
+FILTERS = ["professional_group", "region", "organisation_type", "pay_band"]
+BREAKDOWNS = ["professional_group", "region", "pay_band", "ethnicity", "gender", "sexual_orientation", "disability"]
+DEFAULT_BY = "professional_group"
+
+
+def suppress_for(role: str | None) -> bool:
+    """Whether small cells of protected-characteristic breakdowns are hidden from this role: for everyone
+    but analysts (admins and leads included), on the page, its twin and the download alike."""
+    return role != ANALYST
+
+
+def collector_rates() -> list[dict]:
+    """Every wave with its completed responses and, per collector link, invited, started, completed,
+    response rate and completion rate. Two queries however many collectors there are."""
+    links = CollectorLink.objects.annotate(
+        started=Count("responses"),
+        completed=Count("responses", filter=Q(responses__status=Response.COMPLETE))).order_by("pk")
+    waves = (Wave.objects.annotate(complete=Count("responses", filter=Q(responses__status=Response.COMPLETE)))
+             .prefetch_related(Prefetch("collectors", queryset=links)).order_by("instrument", "name"))
+    return [{"id": wave.pk, "name": wave.name, "instrument": wave.instrument, "complete": wave.complete,
+             "collectors": [_rates(link) for link in wave.collectors.all()]} for wave in waves]
+
+
+def _rates(link) -> dict:
+    return {"channel": link.channel, "invited": link.invited, "started": link.started, "completed": link.completed,
+            "response_rate": round(100 * link.completed / link.invited, 1) if link.invited else None,
+            "completion_rate": round(100 * link.completed / link.started, 1) if link.started else None}
+
+
+@dataclass
+class Scope:
+    """A wave's responses as one person may see them, with the filters that were applied."""
+
+    wave: Wave
+    instrument: Instrument
+    frame: pl.DataFrame
+    applied: dict[str, str]
+    role: str | None
+
+    @property
+    def respondents(self) -> int:
+        return self.frame.height
+
+    @property
+    def suppress(self) -> bool:
+        return suppress_for(self.role)
+
+    def filter_options(self) -> list[tuple[str, str, list[tuple[str, str]], str]]:
+        """(name, label, [(value, label)], chosen) per filter the instrument has."""
+        out = []
+        for name in FILTERS:
+            if name in self.instrument.questions:
+                question = as_question(self.instrument, name)
+                out.append((name, question.label, [(c.name, c.label) for c in question.choices],
+                            self.applied.get(name, "")))
+        return out
+
+
+def scope(wave: Wave, *, role: str | None, region: str = "", query: Mapping[str, str]) -> Scope:
+    """A lead sees their region only, whatever the query asks; other filters come from the query and
+    unknown values are ignored."""
+    instrument = get_instrument(wave.instrument)
+    frame = response_frame(instrument, store.wave_answers(wave))
+    wanted = {name: query.get(name, "") for name in FILTERS}
+    forced = {}
+    if role == LEAD:
+        frame = frame.filter(pl.col("region") == region) if "region" in frame.columns else frame.head(0)
+        forced = {"region": region}
+        wanted.pop("region")
+    frame, applied = apply_filters(frame, instrument, wanted, allowed=FILTERS)
+    return Scope(wave, instrument, frame, {**forced, **applied}, role)
+
+
+def wave_tables(s: Scope) -> list[Table]:
+    return analyse(s.frame, s.instrument, by=[], suppress=s.suppress)
+
+
+def _split_of(tables: list[Table], table: Table, by: str) -> Table | None:
+    key = getattr(table, "key", None)  # tables identified by a structured key where the analysis has one
+    if key is not None and hasattr(key, "split_by"):
+        wanted = key.split_by(by)
+        return next((t for t in tables if getattr(t, "key", None) == wanted), None)
+    return next((t for t in tables if t.id == f"{table.id}_by_{by}"), None)
+
+
+def table_with_breakdown(s: Scope, table_id: str, by: str) -> tuple[Table, Table | None, str] | None:
+    """The table (overall) and its breakdown by `by` (the default when `by` is not offered), or None
+    when the wave has no such table."""
+    if by not in BREAKDOWNS or by not in s.frame.columns:
+        by = DEFAULT_BY
+    tables = analyse(s.frame, s.instrument, by=[by], suppress=s.suppress)
+    table = next((t for t in tables if t.id == table_id and not t.by), None)
+    if table is None:
+        table = next((t for t in tables if t.id == table_id), None)
+    if table is None:
+        return None
+    return table, _split_of(tables, table, by), by
+
+
+def figure_uri(table: Table) -> str | None:
+    """The table's bar chart as a data: URI, or None when there is nothing to draw."""
+    from nmahp.report import figures
+
+    if not table.cells or not table.base_n:
+        return None
+    values = [(c.count or 0) if table.counts_only else (c.percent or 0) for c in table.cells]
+    notes = [("suppressed" if c.count is None else (f"{c.count}/{table.base_n}" if table.counts_only
+                                                     else f"{c.percent:.0f}% (n={c.count})")) for c in table.cells]
+    _, svg = figures.bars(table.label, [c.label for c in table.cells], values,
+                          xlabel="Number of respondents" if table.counts_only else "Percentage of respondents",
+                          base_note=f"Base: {table.base_n} respondents.", annotations=notes)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def download_tables(s: Scope) -> list[Table]:
+    """What the download holds: every table, broken down every way the table page offers, with the same
+    disclosure control as the pages for this role."""
+    return analyse(s.frame, s.instrument, by=BREAKDOWNS, suppress=s.suppress)
+
+
+def long_rows(tables: list[Table]):
+    """The download's rows, one per cell; a hidden count or base is written 'suppressed'."""
+    def count(cell):
+        return "suppressed" if cell.suppressed else cell.count
+
+    yield ["table", "question", "group", "option", "label", "count", "percent", "base_n"]
+    for table in tables:
+        for cell in table.cells:
+            yield [table.id, table.question, "", cell.option, cell.label, count(cell), cell.percent, table.base_n]
+        for group in table.groups:
+            base = "suppressed" if group.base_suppressed else group.base_n
+            for cell in group.cells:
+                yield [table.id, table.question, group.name, cell.option, cell.label, count(cell), cell.percent,
+                       base]
