@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint test-sqlite test-postgres bench clean assets chromium
+.PHONY: run test lint test-sqlite test-postgres bench clean assets chromium screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test-postgres: $(STAMP) $(ASSETS)
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "db and not e2e"
 
 test: lint test-sqlite test-postgres
+
+# the browser tests save screenshots to var/screenshots/ (git-ignored); this refreshes docs/images/ on purpose
+screenshots: $(STAMP) $(ASSETS) chromium
+	NMAHP_SCREENSHOTS_DIR=docs/images $(BIN)/pytest tests/e2e
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/synth_scale.py
