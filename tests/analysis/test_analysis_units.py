@@ -6,7 +6,7 @@ import pytest
 
 from nmahp.analysis import analyse, breakdown, compare_groups, holm, question_table, response_frame, wilson
 from nmahp.analysis.disclosure import suppress_small_cells
-from nmahp.analysis.tables import Cell, Group, Table
+from nmahp.analysis.tables import Cell, Group, Table, TableKey
 
 
 def frame(nmahp, rows):
@@ -89,7 +89,7 @@ def make(kind, columns):
     options = list(next(iter(columns.values())))
     groups = [Group(g, g, sum(c.values()), [Cell(o, o, n, None) for o, n in c.items()]) for g, c in columns.items()]
     cells = [Cell(o, o, sum(columns[g][o] for g in columns), None) for o in options]
-    return Table(id="t", question="q", label="q", kind=kind, base_n=sum(c.count for c in cells), cells=cells,
+    return Table(key=TableKey("q", "ethnicity"), question="q", label="q", kind=kind, base_n=sum(c.count for c in cells), cells=cells,
                  by="ethnicity", groups=groups)
 
 
@@ -140,3 +140,30 @@ def test_breakdowns_by_region_and_pay_band_are_produced(nmahp):
     assert {"top_barriers_by_professional_group", "top_barriers_by_region", "top_barriers_by_pay_band",
             "role_contract_interest", "professional_group"} <= ids
     assert "profession_by_professional_group" not in ids  # a split by its own derivation says nothing
+
+
+def test_tables_are_found_by_key_even_when_a_question_name_contains_by(nmahp):
+    """'sparked_by_people' split by professional group must not be mistaken for 'sparked' split by 'people'."""
+    from nmahp.instruments.synth import synthesise
+
+    tables = {t.key: t for t in analyse(frame(nmahp, synthesise(nmahp, 200, seed=2)), nmahp)}
+    split = tables[TableKey("sparked_by_people", "professional_group")]
+    assert split.question == "sparked_by_people" and split.by == "professional_group"
+    assert tables[TableKey("roles_of_interest", measure="role_contract")].kind == "role_contract"
+    assert TableKey("roles_of_interest", measure="role_contract") != TableKey("roles_of_interest")
+
+
+def test_one_table_computed_alone_equals_the_same_table_of_the_whole_wave(nmahp):
+    from nmahp.analysis import compute_table
+    from nmahp.instruments.synth import synthesise
+
+    data = frame(nmahp, synthesise(nmahp, 300, seed=3))
+    everything = {t.key: t.to_dict() for t in analyse(data, nmahp, by=["professional_group", "ethnicity"])}
+    for key in [TableKey("top_barriers"), TableKey("research_interest", "ethnicity"),
+                TableKey("top_barriers", "professional_group"), TableKey("professional_group"),
+                TableKey("roles_of_interest", measure="role_contract")]:
+        assert compute_table(data, nmahp, key).to_dict() == everything[key]
+    for unknown in [TableKey("no_such_question"), TableKey("profession", "professional_group"),
+                    TableKey("top_barriers", "top_barriers"), TableKey("top_barriers", measure="average")]:
+        with pytest.raises(KeyError):
+            compute_table(data, nmahp, unknown)

@@ -83,7 +83,7 @@ def test_sentences_use_the_analysis_numbers(model):
     assert "compared with 65% (n=110) for teaching and learning" in text
     assert "The weighted averages were 3.96 and 3.66" in text  # computed, not the report's 5.58 / 5.15
     assert "“Clinical and research” positions were the most popular overall, with 71% (n=105)" in text
-    assert "(n=9/16)" in text  # leads: counts as n/N
+    assert ": 9/16" in text and "9/16 (" not in text  # leads: counts as n/N, never a percentage
 
 
 def test_markedly_only_where_the_analysis_flags_it(model):

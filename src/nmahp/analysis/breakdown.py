@@ -8,10 +8,10 @@ import polars as pl
 from ..instruments import Instrument, Question
 from .counting import CountPlan
 from .counts import cells_for, kind_of, weighted_average
-from .disclosure import PROTECTED, suppress_small_cells
+from .disclosure import is_protected, suppress_small_cells
 from .groups import as_question
 from .stats import ALPHA, compare_groups, holm
-from .tables import COUNTS_ONLY_BELOW, Group, Table, Test
+from .tables import COUNTS_ONLY_BELOW, Group, Table, TableKey, Test
 
 MIN_GROUP_FOR_TESTS = 20  # groups smaller than this are shown, not tested (e.g. 'other', n=10)
 
@@ -33,7 +33,7 @@ def breakdown_from_counts(instrument: Instrument, question: Question, by: str, b
                           counts: dict[str, dict[str, int]], *, suppress: bool = True) -> Table:
     labels = group_labels(instrument, by)
     kind = kind_of(question)
-    table = Table(id=f"{question.name}_by_{by}", question=question.name, label=question.label, kind=kind,
+    table = Table(key=TableKey(question.name, by), question=question.name, label=question.label, kind=kind,
                   base_n=sum(bases.values()), cells=[], by=by, by_label=as_question(instrument, by).label or by)
     overall: dict[str, int] = {}
     for group_counts in counts.values():
@@ -51,7 +51,7 @@ def breakdown_from_counts(instrument: Instrument, question: Question, by: str, b
     table.cells = cells_for(question, table.base_n, overall, likert=kind == "likert")
     table.counts_only = table.base_n < COUNTS_ONLY_BELOW
     _tests(table)
-    if suppress and by in PROTECTED:
+    if suppress and is_protected(by):
         suppress_small_cells(table)
     return table
 

@@ -8,7 +8,7 @@ import polars as pl
 from ..instruments import Instrument, Question
 from ..instruments.model import SELECT_MULTIPLE
 from .stats import wilson
-from .tables import COUNTS_ONLY_BELOW, Cell, ContractRow, Table
+from .tables import COUNTS_ONLY_BELOW, Cell, ContractRow, Table, TableKey
 
 ROLE_QUESTION = "roles_of_interest"
 CONTRACT_PREFIX = "contract_"
@@ -67,7 +67,7 @@ def table_from_counts(question: Question, base: int, counts: dict[str, int]) -> 
     if kind in ("multi", "top3"):
         # ranked, as the report's figures are
         cells.sort(key=lambda c: -(c.count or 0))
-    table = Table(id=question.name, question=question.name, label=question.label, kind=kind, base_n=base,
+    table = Table(key=TableKey(question.name), question=question.name, label=question.label, kind=kind, base_n=base,
                   cells=cells, counts_only=base < COUNTS_ONLY_BELOW)
     if kind == "likert":
         table.weighted_average = weighted_average(cells, base)
@@ -101,6 +101,7 @@ def role_contract_interest(frame: pl.DataFrame, instrument: Instrument, plan=Non
                                 None if counts_only or not base else 100 * interested / base, cells))
     rows.sort(key=lambda r: -r.interested)
     cells = [Cell(r.role, r.label, r.interested, r.percent) for r in rows]
-    return Table(id="role_contract_interest", question=ROLE_QUESTION, label="Interest in roles and contracts",
+    return Table(key=TableKey(ROLE_QUESTION, measure="role_contract"), question=ROLE_QUESTION,
+                 label="Interest in roles and contracts",
                  kind="role_contract", base_n=base, cells=cells, roles=rows, counts_only=counts_only,
                  notes=["contract percentages are of those interested in the role"])

@@ -3,10 +3,14 @@ more is hidden wherever a shown total would let a hidden count be worked out."""
 
 from __future__ import annotations
 
+from ..study import STUDY
 from .tables import Table
 
-PROTECTED = {"ethnicity", "gender", "sexual_orientation", "disability"}
-THRESHOLD = 5
+THRESHOLD = STUDY.disclosure_threshold
+
+
+def is_protected(question: str) -> bool:
+    return question in STUDY.protected_characteristics
 
 
 def _hide(cell) -> None:

@@ -4,10 +4,9 @@ names them, presented as a question so every analysis can count and split by the
 from __future__ import annotations
 
 from ..instruments import Choice, Instrument, Question
+from ..study import STUDY
 
 PROFESSIONAL_GROUP = "professional_group"
-PROFESSIONAL_GROUPS = {"nursing_midwifery": "Nurses and midwives", "ahp": "Allied health professionals",
-                       "other": "Other"}
 
 
 def as_question(instrument: Instrument, name: str) -> Question:
@@ -15,5 +14,5 @@ def as_question(instrument: Instrument, name: str) -> Question:
     question = instrument.question(name)
     if name == PROFESSIONAL_GROUP:
         return Question(name=name, type="select_one", label="Professional group", group=question.group,
-                        choices=tuple(Choice(k, v) for k, v in PROFESSIONAL_GROUPS.items()))
+                        choices=tuple(Choice(g.id, g.label) for g in STUDY.professional_groups))
     return question

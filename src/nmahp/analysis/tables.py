@@ -5,7 +5,42 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, field
 
-COUNTS_ONLY_BELOW = 50  # the study: below N = 50, counts as n/N, never percentages
+from ..study import STUDY
+
+COUNTS_ONLY_BELOW = STUDY.counts_only_below
+
+
+def share(count: int | None, base: int | None, counts_only: bool) -> str:
+    """How every output states a count: '75% (n=129)', or '13/16' below N = 50 (the study's rule),
+    or 'suppressed' where disclosure control hid it."""
+    if count is None or base is None:
+        return "suppressed"
+    if counts_only or not base:
+        return f"{count}/{base}"
+    return f"{100 * count / base:.0f}% (n={count})"
+
+
+@dataclass(frozen=True)
+class TableKey:
+    """What a table is: the question counted, the question it is split by (if any), and the measure
+    (`answers`: who chose each option; `role_contract`: Table 5A, contracts among those interested in
+    each role). Tables are found by key, never by taking a name apart."""
+
+    question: str
+    by: str | None = None
+    measure: str = "answers"
+
+    @property
+    def slug(self) -> str:
+        """A stable name for file names, URLs and the JSON `id` (unambiguous only with `key` beside it)."""
+        name = "role_contract_interest" if self.measure == "role_contract" else self.question
+        return f"{name}_by_{self.by}" if self.by else name
+
+    def split_by(self, by: str) -> TableKey:
+        return TableKey(self.question, by, self.measure)
+
+    def as_dict(self) -> dict:
+        return {"question": self.question, "by": self.by, "measure": self.measure}
 
 
 @dataclass
@@ -57,7 +92,7 @@ class ContractRow:
 
 @dataclass
 class Table:
-    id: str
+    key: TableKey
     question: str
     label: str
     kind: str  # single | multi | likert | top3 | role_contract
@@ -78,8 +113,14 @@ class Table:
     def group(self, name: str) -> Group:
         return next(g for g in self.groups if g.name == name)
 
+    @property
+    def id(self) -> str:
+        return self.key.slug
+
     def to_dict(self) -> dict:
-        return _clean(asdict(self))
+        data = _clean(asdict(self))
+        data["key"] = self.key.as_dict()
+        return {"id": self.id, **data}
 
 
 def _clean(value):

@@ -11,13 +11,14 @@ from pathlib import Path
 import polars as pl
 
 from ..instruments import Instrument
-from .breakdown import breakdown_from_counts
+from ..study import STUDY
+from .breakdown import breakdown, breakdown_from_counts
 from .counting import CountPlan
-from .counts import ROLE_QUESTION, role_contract_interest, table_from_counts
+from .counts import ROLE_QUESTION, option_counts, role_contract_interest, table_from_counts
 from .groups import PROFESSIONAL_GROUP, as_question
-from .tables import Table
+from .tables import Table, TableKey, share
 
-DEFAULT_BREAKDOWNS = ("professional_group", "region", "pay_band")
+DEFAULT_BREAKDOWNS = STUDY.default_breakdowns
 SCHEMA_VERSION = 1
 
 
@@ -130,16 +131,31 @@ def summary_lines(tables: list[Table]) -> list[str]:
             top = table.roles[0] if table.roles else None
             if top:
                 lines.append(f"{table.label} (N={table.base_n}): most interest in '{top.label}' "
-                             f"({_share(top.interested, top.percent, table.base_n)})")
+                             f"{share(top.interested, table.base_n, table.counts_only)}")
             continue
         if not table.cells or not table.base_n:
             continue
         top = max(table.cells, key=lambda c: c.count or 0)
         extra = f"; weighted average {table.weighted_average:.2f}" if table.weighted_average is not None else ""
-        share = _share(top.count, top.percent, table.base_n)
-        lines.append(f"{table.question} (N={table.base_n}): '{top.label}' {share}{extra}")
+        lines.append(f"{table.question} (N={table.base_n}): '{top.label}' "
+                     f"{share(top.count, table.base_n, table.counts_only)}{extra}")
     return lines
 
 
-def _share(count, percent, base) -> str:
-    return f"n={count}/{base}" if percent is None else f"{percent:.0f}%; n={count}"
+
+def compute_table(frame: pl.DataFrame, instrument: Instrument, key: TableKey, *, suppress: bool = True) -> Table:
+    """The one table `key` names, computed alone (a dashboard page asks for one, not the wave's hundreds).
+    Raises KeyError when the instrument has no such table."""
+    if key.measure == "role_contract":
+        if ROLE_QUESTION not in instrument.questions or key.by is not None:
+            raise KeyError(key)
+        return role_contract_interest(frame, instrument)
+    if key.measure != "answers":
+        raise KeyError(key)
+    questions = {q.name: q for q in analysable(instrument)}
+    question = questions[key.question]
+    if key.by is None:
+        return table_from_counts(question, *option_counts(frame, question))
+    if key.by == key.question or key.by not in frame.columns or _derived_from(instrument, key.by, key.question):
+        raise KeyError(key)
+    return breakdown(frame, instrument, question, key.by, suppress=suppress)

@@ -9,17 +9,16 @@ from importlib.resources import files
 import polars as pl
 import yaml
 
-from ..analysis import Table, analyse
+from ..analysis import Table, TableKey, analyse, share
+from ..analysis.counts import ROLE_QUESTION
+from ..analysis.groups import PROFESSIONAL_GROUP
 from ..instruments import Instrument
+from ..study import STUDY
 from . import figures, sentences
 from .model import DataTable, Figure, Heading, Paragraph, Report
-from .sentences import in_brackets
 
 OUTLINE = files("nmahp.report") / "outline.yaml"  # package data; read through the Traversable, so zips work too
-LEGEND = {"nursing_midwifery": "Nurses and midwives", "ahp": "AHPs", "other": "Other"}
 MAX_BARS = 14  # single-choice questions with long option lists show their answered options only
-DEMOGRAPHICS = ["professional_group", "pay_band", "years_qualified", "age", "ethnicity", "gender", "sexual_orientation",
-                "disability", "region", "university_status"]
 
 
 @dataclass
@@ -70,7 +69,7 @@ class Builder:
         if len(cells) > MAX_BARS:
             cells = [c for c in cells if c.count]
         values = [(c.count or 0) if counts_only else (c.percent or 0.0) for c in cells]
-        notes = [in_brackets(c.count, table.base_n, counts_only) for c in cells]
+        notes = [share(c.count, table.base_n, counts_only) for c in cells]
         multi = table.kind in ("multi", "top3")
         base_note = (f"Base: {table.base_n} respondents who answered this question."
                      + (" Respondents could choose more than one option." if multi else "")
@@ -82,7 +81,7 @@ class Builder:
                          [[c.label, notes[i]] for i, c in enumerate(cells)], note=base_note)
         ranked = sorted(cells, key=lambda c: -(c.count or 0))[:5]
         alt = (f"Horizontal bar chart: {table.label} ({table.base_n} respondents). "
-               + "; ".join(f"{c.label}: {in_brackets(c.count, table.base_n, counts_only)}" for c in ranked) + ".")
+               + "; ".join(f"{c.label}: {share(c.count, table.base_n, counts_only)}" for c in ranked) + ".")
         chosen_as = "put" if table.kind == "top3" else "selected"
         text = sentences.top_options(table, number, chosen_as=chosen_as)
         if table.kind == "top3":
@@ -92,17 +91,18 @@ class Builder:
             self.comparison(table, compare)
 
     def comparison(self, overall: Table, breakdown: Table) -> None:
-        groups = [g for g in breakdown.groups if g.name in ("nursing_midwifery", "ahp") and g.base_n]
+        groups = [g for g in breakdown.groups if g.name in STUDY.compared_groups and g.base_n]
         if len(groups) < 2:
             return
         number = self.next_figure()
         order = [c.option for c in sorted(overall.cells, key=lambda c: -(c.count or 0)) if c.count][:10]
         labels = [overall.cell(o).label for o in order]
-        series = {LEGEND[g.name] + f" (N={g.base_n})":
+        series = {STUDY.group(g.name).short_label + f" (N={g.base_n})":
                   [100 * (g.cell(o).count or 0) / g.base_n for o in order] for g in groups}
         base_note = "Base: respondents in each group who answered. Differences are tested with Fisher's exact test, " \
                     "Holm-corrected across the options."
-        title = f"{overall.label} (nurses and midwives compared with AHPs)"
+        first, second = (STUDY.group(g).in_sentence for g in STUDY.compared_groups)
+        title = f"{overall.label} ({first} compared with {second})"
         png, svg = figures.grouped_bars(title, labels, series,
                                         xlabel="Percentage of respondents in the group", base_note=base_note)
         tests = {t.option: t for t in breakdown.tests}
@@ -114,7 +114,7 @@ class Builder:
                         + [f"{test.p_adjusted:.3f}" if test and test.p_adjusted is not None else "",
                            "yes" if test and test.marked else "no"])
         data = DataTable(0, f"Data for Figure {number}", header, rows, note=base_note)
-        alt = (f"Grouped bar chart comparing nurses and midwives with AHPs for {overall.label}. "
+        alt = (f"Grouped bar chart comparing {first} with {second} for {overall.label}. "
                + "; ".join(f"{r[0]}: {r[1]} against {r[2]}" for r in rows[:5]) + ".")
         text = sentences.comparison(breakdown, number)
         self.add(Paragraph(text) if text else None,
@@ -167,16 +167,16 @@ class Builder:
                                note=f"Base: {table.base_n} respondents. Contract percentages are of those interested "
                                     "in the role.")
         values = [r.percent or 0 for r in table.roles]
-        notes = [in_brackets(r.interested, table.base_n, table.counts_only) for r in table.roles]
+        notes = [share(r.interested, table.base_n, table.counts_only) for r in table.roles]
         base_note = f"Base: {table.base_n} respondents who answered the roles and contracts question."
         png, svg = figures.bars("Interest in roles (any contract)", [r.label for r in table.roles], values,
                                 xlabel="Percentage of respondents", base_note=base_note, annotations=notes)
         top = table.roles[0]
         text = (f"{sentences.quoted(top.label)} positions were the most popular overall, with "
-                f"{in_brackets(top.interested, table.base_n, table.counts_only)} of respondents interested in one or "
+                f"{share(top.interested, table.base_n, table.counts_only)} of respondents interested in one or "
                 f"more contracts in this role (see Table {table_number} and Fig. {figure_number}). "
                 f"{sentences.quoted(table.roles[-1].label)} roles were of least interest "
-                f"({in_brackets(table.roles[-1].interested, table.base_n, table.counts_only)}).")
+                f"({share(table.roles[-1].interested, table.base_n, table.counts_only)}).")
         alt = "Horizontal bar chart: interest in roles. " + "; ".join(
             f"{r.label}: {n}" for r, n in zip(table.roles, notes, strict=True)) + "."
         self.add(Paragraph(text), data_table,
@@ -186,14 +186,14 @@ class Builder:
         if compare is not None:
             self.comparison(next_overall(table), compare)
 
-    def sparking(self, survey: SurveyData, tables: dict[str, Table]) -> None:
-        names = [n for n in tables if n.startswith("sparked_by_") and "_by_" not in n[len("sparked_by_"):]]
+    def sparking(self, survey: SurveyData, tables: dict[TableKey, Table]) -> None:
+        names = [k.question for k in tables if k.by is None and k.question.startswith("sparked_by_")]
         if not names:
             return
         frame = survey.frame
         base = frame.filter(pl.any_horizontal([pl.col(n).is_not_null() for n in names])).height
         number = self.next_figure()
-        rows = [tables[n] for n in names]
+        rows = [tables[TableKey(n)] for n in names]
         research = [100 * (t.cell("research").count or 0) / base if base else 0 for t in rows]
         teaching = [100 * (t.cell("teaching").count or 0) / base if base else 0 for t in rows]
         labels = [t.label for t in rows]
@@ -207,23 +207,23 @@ class Builder:
                 + f" (see Fig. {number}).")
         data = DataTable(0, f"Data for Figure {number}", ["Sparked by", "Research", "Teaching and learning",
                                                           "Either"],
-                         [[t.label, f"{r:.0f}%", f"{te:.0f}%", in_brackets(t.base_n, base, False)]
+                         [[t.label, f"{r:.0f}%", f"{te:.0f}%", share(t.base_n, base, False)]
                           for t, r, te in zip(rows, research, teaching, strict=True)], note=base_note)
         alt = "Grouped bar chart of what sparked interest, research against teaching and learning. " + "; ".join(
             f"{t.label}: research {r:.0f}%, teaching {te:.0f}%" for t, r, te in zip(rows, research, teaching,
                                                                                    strict=True)) + "."
         self.add(Paragraph(text), Figure(number, "What sparked interest", alt, png, svg, data, base_note))
 
-    def key_demographics(self, tables: dict[str, Table], questions: list[str]) -> None:
+    def key_demographics(self, tables: dict[TableKey, Table], questions: list[str]) -> None:
         number = self.next_table()
         rows = []
         for name in questions:
-            table = tables.get(name)
+            table = tables.get(TableKey(name))
             if table is None or not table.base_n:
                 continue
             top = max(table.cells, key=lambda c: c.count or 0)
             rows.append([table.label if name != "professional_group" else "Professional group", top.label,
-                         in_brackets(top.count, table.base_n, table.counts_only)])
+                         share(top.count, table.base_n, table.counts_only)])
         self.add(Paragraph(f"Table {number} summarises the largest group for each characteristic."),
                  DataTable(number, "Key demographics: the largest group for each characteristic",
                            ["Characteristic", "Largest group", "Share"], rows))
@@ -235,14 +235,14 @@ def _open_text_themes(self, number: str, rows, quotes: dict) -> None:
     coded = [r for r in rows if r.highlights]
     if not coded:
         return
+    compared = [STUDY.group(g) for g in STUDY.compared_groups]
     table_number = self.next_table()
     self.add(Paragraph(f"The open-text comments were coded into {len(coded)} themes, listed in Table {table_number} "
                        "by how many participants raised them."),
              DataTable(table_number, "Open-text themes by frequency",
-                       ["Theme", "Participants", "Nurses and midwives", "AHPs", "Comments coded"],
+                       ["Theme", "Participants", *(g.short_label for g in compared), "Comments coded"],
                        [[(f"{r.parent}: " if r.parent else "") + r.code, str(r.participants),
-                         str(r.by_group.get("nursing_midwifery", 0)), str(r.by_group.get("ahp", 0)),
-                         str(r.highlights)] for r in coded]))
+                         *(str(r.by_group.get(g.id, 0)) for g in compared), str(r.highlights)] for r in coded]))
     for row in coded[:5]:
         for quote in quotes.get(row.code, [])[:2]:
             self.add(Paragraph(f"{row.code}: {quote}"))
@@ -262,7 +262,7 @@ def next_overall(table: Table) -> Table:
     from ..analysis import Cell
 
     cells = [Cell(r.role, r.label, r.interested, r.percent) for r in table.roles]
-    return Table(id="roles", question="roles_of_interest", label="Interest in roles", kind="multi",
+    return Table(key=TableKey(table.question), question=table.question, label="Interest in roles", kind="multi",
                  base_n=table.base_n, cells=cells)
 
 
@@ -276,7 +276,7 @@ def build_report(surveys: list[SurveyData], *, title: str = "Survey findings", s
         part = outline.get(form.form_id)
         if part is None:
             continue
-        tables = {t.id: t for t in analyse(survey.frame, form, by=["professional_group"], suppress=suppress)}
+        tables = {t.key: t for t in analyse(survey.frame, form, by=[PROFESSIONAL_GROUP], suppress=suppress)}
         builder.add(Heading(2, part["number"], part["title"]),
                     Paragraph(" ".join(part["intro"].split()).format(respondents=survey.frame.height)))
         for section in part["sections"]:
@@ -289,22 +289,26 @@ def build_report(surveys: list[SurveyData], *, title: str = "Survey findings", s
     return builder.report
 
 
-def _item(builder: Builder, survey: SurveyData, tables: dict[str, Table], item, section) -> None:
+def _item(builder: Builder, survey: SurveyData, tables: dict[TableKey, Table], item, section) -> None:
+    def table(question: str, by: str | None = None, measure: str = "answers") -> Table | None:
+        return tables.get(TableKey(question, by, measure))
+
     if item == "key_demographics":
-        builder.key_demographics(tables, [q for q in DEMOGRAPHICS if q in tables])
+        builder.key_demographics(tables, [q for q in STUDY.demographics if TableKey(q) in tables])
     elif item == "role_contract":
-        if "role_contract_interest" in tables:
-            builder.role_contract(tables["role_contract_interest"],
-                                  tables.get("roles_of_interest_by_professional_group"))
+        roles = table(ROLE_QUESTION, measure="role_contract")
+        if roles is not None:
+            builder.role_contract(roles, table(ROLE_QUESTION, PROFESSIONAL_GROUP))
     elif item == "sparking":
         builder.sparking(survey, tables)
     elif isinstance(item, str):
-        if item in tables:
-            builder.question(tables[item], None)
+        if table(item) is not None:
+            builder.question(table(item), None)
     elif "likert_pair" in item:
-        builder.likert([tables[q] for q in item["likert_pair"] if q in tables], item.get("title", section["title"]))
+        builder.likert([table(q) for q in item["likert_pair"] if table(q) is not None],
+                       item.get("title", section["title"]))
     elif "likert_single" in item:
-        builder.likert([tables[item["likert_single"]]], item.get("title", section["title"]))
-    elif "question" in item and item["question"] in tables:
-        compare = tables.get(f"{item['question']}_by_professional_group") if item.get("compare") else None
-        builder.question(tables[item["question"]], compare)
+        builder.likert([table(item["likert_single"])], item.get("title", section["title"]))
+    elif "question" in item and table(item["question"]) is not None:
+        compare = table(item["question"], PROFESSIONAL_GROUP) if item.get("compare") else None
+        builder.question(table(item["question"]), compare)

@@ -3,17 +3,8 @@
 
 from __future__ import annotations
 
-from ..analysis import Cell, Table
-
-GROUP_NAMES = {"nursing_midwifery": "nurses and midwives", "ahp": "AHPs", "other": "other professions"}
-
-
-def share(count: int | None, base: int | None, counts_only: bool) -> str:
-    if count is None or base is None:
-        return "suppressed"
-    if counts_only or not base:
-        return f"n={count}/{base}"
-    return f"{100 * count / base:.0f}%; n={count}"
+from ..analysis import Cell, Table, share
+from ..study import STUDY
 
 
 def quoted(label: str) -> str:
@@ -21,7 +12,7 @@ def quoted(label: str) -> str:
 
 
 def _listing(cells: list[Cell], base: int, counts_only: bool) -> str:
-    parts = [f"{quoted(c.label)} ({share(c.count, base, counts_only)})" for c in cells]
+    parts = [f"{quoted(c.label)}: {share(c.count, base, counts_only)}" for c in cells]
     if len(parts) == 1:
         return parts[0]
     return ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -33,8 +24,8 @@ def top_options(table: Table, figure: int, *, chosen_as: str = "selected") -> st
         return f"No respondent answered this question (see Fig. {figure})."
     first, rest = ranked[0], ranked[1:3]
     counts_only = table.counts_only
-    lead = (f"The highest proportion of respondents {chosen_as} {quoted(first.label)} "
-            f"({share(first.count, table.base_n, counts_only)})")
+    lead = (f"The highest proportion of respondents {chosen_as} {quoted(first.label)}: "
+            f"{share(first.count, table.base_n, counts_only)}")
     if rest:
         lead += f", followed by {_listing(rest, table.base_n, counts_only)}"
     return lead + f" (see Fig. {figure})."
@@ -42,18 +33,20 @@ def top_options(table: Table, figure: int, *, chosen_as: str = "selected") -> st
 
 def comparison(breakdown: Table, figure: int) -> str:
     groups = {g.name: g for g in breakdown.groups}
-    if "nursing_midwifery" not in groups or "ahp" not in groups:
+    first, second = STUDY.compared_groups
+    if first not in groups or second not in groups:
         return ""
-    nm, ahp = groups["nursing_midwifery"], groups["ahp"]
+    nm, ahp = groups[first], groups[second]
+    first_name, second_name = STUDY.group(first).in_sentence, STUDY.group(second).in_sentence
     marked = [t for t in breakdown.tests if t.marked]
     sentences = []
     for test in sorted(marked, key=lambda t: t.p_adjusted)[:3]:
         a, b = nm.cell(test.option), ahp.cell(test.option)
         pa, pb = 100 * a.count / nm.base_n, 100 * b.count / ahp.base_n
-        (hi_name, hi), (lo_name, lo) = sorted([("nursing_midwifery", pa), ("ahp", pb)], key=lambda x: -x[1])
+        (hi_name, hi), (lo_name, lo) = sorted([(first_name, pa), (second_name, pb)], key=lambda x: -x[1])
         p_text = "p < 0.001" if test.p_adjusted < 0.001 else f"p = {test.p_adjusted:.3f}"
-        sentences.append(f"A markedly higher proportion of {GROUP_NAMES[hi_name]} ({hi:.0f}%) than of "
-                         f"{GROUP_NAMES[lo_name]} ({lo:.0f}%) chose {quoted(a.label)} (Fisher's exact test, "
+        sentences.append(f"A markedly higher proportion of {hi_name} ({hi:.0f}%) than of "
+                         f"{lo_name} ({lo:.0f}%) chose {quoted(a.label)} (Fisher's exact test, "
                          f"{p_text} after Holm correction)")
     if not sentences:
         gaps = []
@@ -64,22 +57,13 @@ def comparison(breakdown: Table, figure: int) -> str:
                              b.count / ahp.base_n))
         if gaps:
             _, label, pa, pb = max(gaps)
-            sentences.append(f"The largest gap between nurses and midwives and AHPs was for {quoted(label)} "
+            sentences.append(f"The largest gap between {first_name} and {second_name} was for {quoted(label)} "
                              f"({100 * pa:.0f}% against {100 * pb:.0f}%), but no difference held up once tested "
                              f"(Fisher's exact test with Holm correction)")
     if not sentences:
         return ""
     sentences[-1] += f" (see Fig. {figure})"
     return ". ".join(sentences) + "."
-
-
-def in_brackets(count: int | None, base: int | None, counts_only: bool) -> str:
-    """'75% (n=129)', or '13/16' below N = 50; 'suppressed' where disclosure control hid the count."""
-    if count is None:
-        return "suppressed"
-    if counts_only or not base:
-        return f"{count}/{base}"
-    return f"{100 * count / base:.0f}% (n={count})"
 
 
 def likert(rows: list[Table], table_number: int, figure: int, row_names: list[str]) -> str:
@@ -89,7 +73,7 @@ def likert(rows: list[Table], table_number: int, figure: int, row_names: list[st
         positive = [c for c in table.cells if c.score and c.score >= 4]
         n = sum(c.count or 0 for c in positive)
         labels = "/".join(c.label.lower() for c in positive)
-        parts.append((in_brackets(n, table.base_n, table.counts_only), labels, name))
+        parts.append((share(n, table.base_n, table.counts_only), labels, name))
     first = parts[0]
     text = f"{first[0]} of respondents chose {first[1]} for {first[2]}"
     for part in parts[1:]:

@@ -1,0 +1,126 @@
+"""The study's vocabulary (professional groups and who belongs to them, career stages, protected
+characteristics, default breakdowns, demographics, open-text questions, mentoring offers), read once
+from `vocabulary.yaml`. Every other module asks here instead of spelling a list of its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+
+import yaml
+
+from ..errors import NmahpError
+
+
+@dataclass(frozen=True)
+class ProfessionalGroup:
+    id: str
+    label: str
+    short_label: str
+    in_sentence: str
+
+
+@dataclass(frozen=True)
+class CareerStage:
+    id: str
+    name: str
+    rank: int  # 0 = the first rung; a mentor's rank minus a clinician's is how far ahead they are
+
+
+@dataclass(frozen=True)
+class Offer:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    professional_groups: tuple[ProfessionalGroup, ...]
+    compared_groups: tuple[str, ...]
+    group_of_profession: dict[str, str]
+    career_stages: tuple[CareerStage, ...]
+    protected_characteristics: tuple[str, ...]
+    disclosure_threshold: int
+    counts_only_below: int
+    default_breakdowns: tuple[str, ...]
+    dashboard_filters: tuple[str, ...]
+    demographics: tuple[str, ...]
+    open_text_questions: tuple[str, ...]
+    mentoring_offers: tuple[Offer, ...]
+
+    @cached_property
+    def group_ids(self) -> tuple[str, ...]:
+        return tuple(g.id for g in self.professional_groups)
+
+    def group(self, group_id: str) -> ProfessionalGroup:
+        for group in self.professional_groups:
+            if group.id == group_id:
+                return group
+        raise KeyError(group_id)
+
+    def group_of(self, profession: str) -> str:
+        """The professional group a profession counts in; a profession the study never named is a write-in."""
+        return self.group_of_profession.get(profession, "other")
+
+    @cached_property
+    def stage_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.career_stages)
+
+    def stage(self, stage_id: str) -> CareerStage:
+        for stage in self.career_stages:
+            if stage.id == stage_id:
+                return stage
+        raise KeyError(stage_id)
+
+    @cached_property
+    def offer_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.mentoring_offers)
+
+    @cached_property
+    def breakdowns(self) -> tuple[str, ...]:
+        """What a table may be split by on a dashboard: the defaults, then the protected characteristics."""
+        return (*self.default_breakdowns, *self.protected_characteristics)
+
+
+def _parse(data: dict) -> Vocabulary:
+    try:
+        groups = tuple(ProfessionalGroup(**g) for g in data["professional_groups"])
+        known = {g.id for g in groups}
+        members: dict[str, str] = {}
+        for group_id, professions in data["professions"].items():
+            if group_id not in known:
+                raise NmahpError(f"vocabulary.yaml: professions: '{group_id}' is not a professional group")
+            for profession in professions:
+                if profession in members:
+                    raise NmahpError(f"vocabulary.yaml: profession '{profession}' is in two groups")
+                members[profession] = group_id
+        compared = tuple(data["compared_groups"])
+        if not set(compared) <= known:
+            raise NmahpError("vocabulary.yaml: compared_groups names a group that does not exist")
+        return Vocabulary(
+            professional_groups=groups, compared_groups=compared, group_of_profession=members,
+            career_stages=tuple(CareerStage(s["id"], s["name"], rank)
+                                for rank, s in enumerate(data["career_stages"])),
+            protected_characteristics=tuple(data["protected_characteristics"]),
+            disclosure_threshold=int(data["disclosure_threshold"]),
+            counts_only_below=int(data["counts_only_below"]),
+            default_breakdowns=tuple(data["default_breakdowns"]),
+            dashboard_filters=tuple(data["dashboard_filters"]),
+            demographics=tuple(data["demographics"]),
+            open_text_questions=tuple(data["open_text_questions"]),
+            mentoring_offers=tuple(Offer(**o) for o in data["mentoring_offers"]),
+        )
+    except (KeyError, TypeError) as exc:
+        raise NmahpError(f"vocabulary.yaml is incomplete or malformed: {exc}") from exc
+
+
+def load_vocabulary(text: str | None = None) -> Vocabulary:
+    if text is None:
+        text = resources.files(__package__).joinpath("vocabulary.yaml").read_text(encoding="utf-8")
+    return _parse(yaml.safe_load(text))
+
+
+STUDY = load_vocabulary()
+
+__all__ = ["STUDY", "CareerStage", "Offer", "ProfessionalGroup", "Vocabulary", "load_vocabulary"]
