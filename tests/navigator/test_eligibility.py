@@ -87,7 +87,7 @@ def test_a_rule_that_is_met_from_unconfirmed_facts_is_flagged(content):
 
 def test_json_shape(content):
     out = check(content, MIDWIFE_PHD).as_dict()
-    assert out["answers"]["profession_group"] == "nursing_midwifery"
+    assert out["answers"]["professional_group"] == "nursing_midwifery"
     assert {"open", "one_step", "closed", "unknown"} <= set(out)
     assert {"scheme", "name", "status", "reasons", "step", "unconfirmed"} == set(out["open"][0])
 
@@ -128,7 +128,7 @@ schemes:
 """
 MASTERS = """      - {field: qualification, at_least: masters, why: You need a master's., step: Do a master's.}"""
 REGISTERED = """      - {field: registration, in: [registered], why: You must be registered., step: Register.}"""
-NURSES = """      - {field: profession_group, in: [nursing_midwifery], why: Nurses and midwives only.}"""
+NURSES = """      - {field: professional_group, in: [nursing_midwifery], why: Nurses and midwives only.}"""
 
 
 def _verdict(tiny, answers, rules, status="open"):

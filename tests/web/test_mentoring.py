@@ -11,7 +11,7 @@ from nmahp.web.mentoring.models import ClinicianProfile, Match, MatchingRound
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
 
 JOIN = {"name": "Sam Patel", "email": "sam@example.nhs.uk", "profession": "physiotherapist",
-        "region": "greater_manchester", "career_stage": "1", "interests": "musculoskeletal pain rehabilitation",
+        "region": "greater_manchester", "career_stage": "first-steps", "interests": "musculoskeletal pain rehabilitation",
         "wants": ["mentoring"], "opted_in": "on"}
 
 
@@ -42,7 +42,7 @@ def test_joining_needs_opt_in_and_stores_nothing_without_it(demo):
     assert ClinicianProfile.objects.count() == 0
 
 
-@pytest.mark.parametrize("field,value", [("profession", "<script>x</script>"), ("career_stage", "9"),
+@pytest.mark.parametrize("field,value", [("profession", "<script>x</script>"), ("career_stage", "9"), ("career_stage", "post_doc"),
                                          ("wants", ["world_domination"]), ("email", "not-an-email"),
                                          ("interests", "x" * 5000), ("region", "'; DROP TABLE x; --")])
 def test_bad_profiles_are_refused(demo, field, value):
@@ -100,7 +100,7 @@ def test_withdrawn_or_unconsented_profiles_are_never_matched_or_shown(demo, sign
     client.post(me, {"action": "withdraw"})
     ClinicianProfile.objects.create(opted_in=False, name="Hidden", email="h@example.nhs.uk",
                                     profession="midwife", professional_group="nursing_midwifery",
-                                    region="greater_manchester", career_stage=1, interests="perinatal",
+                                    region="greater_manchester", career_stage="first-steps", interests="perinatal",
                                     wants=["mentoring"])
     analyst = signed_in("analyst")
     analyst.post("/mentoring/rounds/", {})

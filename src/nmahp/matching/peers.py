@@ -41,7 +41,7 @@ def _split(members: list[int], organisation: list[str]) -> list[list[int]]:
 
 
 def peer_groups(clinicians: list[Clinician], *, seed: int = 0) -> list[list[str]]:
-    """Groups of clinician ids. Stages are banded (0-1, 2-3, 4-6); within a band, interests are
+    """Groups of clinician ids. Stage ranks are banded in pairs (0-1, 2-3, 4 and up); within a band, interests are
     clustered; each cluster is cut into groups of 4-8. Bands too small to fill a group are merged
     into a neighbouring band rather than leaving people alone."""
     if not clinicians:

@@ -11,7 +11,7 @@ class Clinician:
     profession: str
     professional_group: str
     region: str
-    career_stage: int  # 0 first interest .. 6 senior clinical academic (web/mentoring STAGE_CHOICES)
+    career_stage: int  # rank on the study's ladder of career stages (nmahp.study: 0 is the first rung)
     interests: str
     wants: frozenset[str] = field(default_factory=lambda: frozenset({"mentoring"}))
     same_profession: bool = False  # "an AHP guide": only someone from my own profession
@@ -26,7 +26,7 @@ class Mentor:
     profession: str
     professional_group: str
     region: str
-    career_stage: int  # 0 first interest .. 6 senior clinical academic (web/mentoring STAGE_CHOICES)
+    career_stage: int  # rank on the study's ladder of career stages (nmahp.study: 0 is the first rung)
     specialisms: str
     offers: frozenset[str] = field(default_factory=lambda: frozenset({"mentoring"}))
     capacity: int = 1

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from ..study import STUDY
 from .profiles import Clinician, Mentor
 
 
@@ -65,7 +66,9 @@ class Candidates:
                            + (f": {', '.join(shared[:3])})" if shared else ")"))
         wanted = sorted(c.wants & m.offers)
         if wanted:
-            reasons.append("they offer what you asked for: " + ", ".join(w.replace("_", " ") for w in wanted))
+            labels = {o.id: o.label for o in STUDY.mentoring_offers}
+            reasons.append("they offer what you asked for: "
+                           + ", ".join(labels.get(w, w)[:1].lower() + labels.get(w, w)[1:] for w in wanted))
         if c.profession == m.profession:
             reasons.append(f"they are a {m.profession.replace('_', ' ')} too"
                            + (", as you asked" if c.same_profession else ""))
@@ -123,7 +126,7 @@ def score_candidates(clinicians: list[Clinician], mentors: list[Mentor], *, k: i
     c_region, m_region = regions[:n], regions[n:]
     c_stage = np.array([c.career_stage for c in clinicians])
     m_stage = np.array([m.career_stage for m in mentors])
-    wants = ["mentoring", "research_project", "teaching_experience", "peer_group"]
+    wants = STUDY.offer_ids
     c_wants = np.array([[w in c.wants for w in wants] for c in clinicians], dtype=np.float32)
     m_offers = np.array([[w in m.offers for w in wants] for m in mentors], dtype=np.float32)
     c_same = np.array([c.same_profession for c in clinicians])

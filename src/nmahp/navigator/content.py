@@ -16,16 +16,16 @@ from typing import Any
 import yaml
 
 from nmahp.errors import NmahpError
+from nmahp.study import STUDY
 
 from .model import Content, Explainer, Option, Profession, Question, Rule, Scheme, Source, Stage, Start, Term
 
 FILES = ("questions", "professions", "stages", "schemes", "glossary", "starts", "employment")
-PROFESSION_GROUPS = ("nursing_midwifery", "ahp", "other")
 SCHEME_STATUSES = ("open", "varies", "ended")
 TRACKS = ("research", "teaching", "both")
 OPERATORS = ("in", "not_in", "at_least", "at_most")
 # facts the checker derives rather than asks: the professional group comes from the profession
-DERIVED_FIELDS = {"profession_group": PROFESSION_GROUPS}
+DERIVED_FIELDS = {"professional_group": STUDY.group_ids}
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -194,19 +194,26 @@ def _professions(problems, data) -> dict[str, Profession]:
     out = {}
     for ident, item in _entries(problems, "professions", data, "professions"):
         r = _Reader(problems, "professions.yaml", ident, item)
-        out[ident] = Profession(ident, r.text("name"), r.choice("group", PROFESSION_GROUPS), r.text("regulator"))
+        if ident not in STUDY.group_of_profession:
+            r.problem("id", "is not a profession of the study; add it to src/nmahp/study/vocabulary.yaml "
+                            "under the professional group it counts in")
+        out[ident] = Profession(ident, r.text("name"), STUDY.group_of(ident), r.text("regulator"))
     return out
 
 
 def _stages(problems, data) -> dict[str, Stage]:
+    ladder = {s.id: s for s in (*STUDY.career_stages, STUDY.alongside_stage)}
     out = {}
     for ident, item in _entries(problems, "stages", data, "stages"):
         r = _Reader(problems, "stages.yaml", ident, item)
-        order = item.get("order")
-        if not isinstance(order, int):
-            r.problem("order", "should be a whole number (1 is the first stage)")
-            order = 0
-        out[ident] = Stage(ident, r.text("name"), order, r.text("summary"), r.text("typical_qualification"))
+        if ident not in ladder:
+            r.problem("id", f"is not a career stage of the study; use one of: {', '.join(ladder)}")
+            continue
+        # names and order are the study's (vocabulary.yaml); order counts from 1 on the pathway map
+        out[ident] = Stage(ident, ladder[ident].name, ladder[ident].rank + 1, r.text("summary"),
+                           r.text("typical_qualification"))
+    for missing in [s for s in ladder if s not in out]:
+        problems.append(ContentProblem("stages.yaml", missing, "", "this career stage has no entry; describe it"))
     return out
 
 

@@ -15,7 +15,7 @@ from nmahp.errors import NmahpError
 from .model import Content, Rule, Scheme
 
 OPEN, ONE_STEP, CLOSED, UNKNOWN = "open", "one_step", "closed", "unknown"
-ASKED_BY = {"profession_group": "profession"}
+ASKED_BY = {"professional_group": "profession"}
 
 
 class AnswerError(NmahpError):
@@ -64,7 +64,7 @@ def clean_answers(content: Content, answers: dict[str, str]) -> dict[str, str]:
     if problems:
         raise AnswerError(problems)
     if "profession" in out:
-        out["profession_group"] = content.professions[out["profession"]].group
+        out["professional_group"] = content.professions[out["profession"]].group
     return out
 
 
@@ -142,6 +142,6 @@ def check(content: Content, answers: dict[str, str]) -> CheckResult:
 
 def open_to_profession(content: Content, scheme: Scheme, profession_id: str) -> bool:
     """The schemes page's profession filter: only the profession conditions, through the same engine."""
-    answers = {"profession": profession_id, "profession_group": content.professions[profession_id].group}
+    answers = {"profession": profession_id, "professional_group": content.professions[profession_id].group}
     return all(_evaluate(content, rule, answers).met is not False
-               for rule in scheme.rules if rule.field in ("profession", "profession_group"))
+               for rule in scheme.rules if rule.field in ("profession", "professional_group"))

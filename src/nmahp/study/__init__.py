@@ -40,6 +40,7 @@ class Vocabulary:
     compared_groups: tuple[str, ...]
     group_of_profession: dict[str, str]
     career_stages: tuple[CareerStage, ...]
+    alongside_stage: CareerStage
     protected_characteristics: tuple[str, ...]
     disclosure_threshold: int
     counts_only_below: int
@@ -102,6 +103,8 @@ def _parse(data: dict) -> Vocabulary:
             professional_groups=groups, compared_groups=compared, group_of_profession=members,
             career_stages=tuple(CareerStage(s["id"], s["name"], rank)
                                 for rank, s in enumerate(data["career_stages"])),
+            alongside_stage=CareerStage(data["alongside_stages"]["id"], data["alongside_stages"]["name"],
+                                        len(data["career_stages"])),
             protected_characteristics=tuple(data["protected_characteristics"]),
             disclosure_threshold=int(data["disclosure_threshold"]),
             counts_only_below=int(data["counts_only_below"]),

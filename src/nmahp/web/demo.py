@@ -6,6 +6,7 @@ import functools
 
 from nmahp.instruments import get_instrument
 from nmahp.instruments.synth import Synthesiser
+from nmahp.study import STUDY
 
 from .surveys import store
 from .surveys.models import CollectorLink
@@ -20,12 +21,12 @@ DEMO_USERS = [("lead", "lead", "greater_manchester", "demo-lead-password", ""),
               ("mentor", "mentor", "", "demo-mentor-password", "")]
 # demonstration mentors who have opted in to matching
 DEMO_MENTORS = [
-    ("mentor", "physiotherapist", "ahp", "greater_manchester", "University of Manchester", 5,
+    ("mentor", "physiotherapist", "greater_manchester", "University of Manchester", "post-doctoral",
      "musculoskeletal pain rehabilitation physiotherapy trials", ["mentoring", "research_project"], 3),
-    ("mentor2", "midwife", "nursing_midwifery", "cheshire_merseyside", "Liverpool Women's Hospital", 6,
+    ("mentor2", "midwife", "cheshire_merseyside", "Liverpool Women's Hospital", "senior",
      "perinatal mental health maternity care qualitative research", ["mentoring", "teaching_experience"], 2),
-    ("mentor3", "adult_nurse", "nursing_midwifery", "lancashire_south_cumbria", "University of Central Lancashire",
-     4, "oncology nursing symptom management clinical trials delivery", ["mentoring", "research_project"], 2),
+    ("mentor3", "adult_nurse", "lancashire_south_cumbria", "University of Central Lancashire", "doctoral",
+     "oncology nursing symptom management clinical trials delivery", ["mentoring", "research_project"], 2),
 ]
 SIZES = {"nmahp": 174, "leads": 16}
 
@@ -75,14 +76,14 @@ def load_demo_users() -> list[str]:
                         + (f", TOTP secret {secret}" if secret else ""))
     from .mentoring.models import MentorProfile
 
-    for username, profession, group, region, institution, stage, specialisms, offers, capacity in DEMO_MENTORS:
+    for username, profession, region, institution, stage, specialisms, offers, capacity in DEMO_MENTORS:
         user, created = User.objects.get_or_create(username=username)
         if created:
             user.set_unusable_password()
             user.save()
             Profile.objects.create(user=user, role="mentor")
         MentorProfile.objects.get_or_create(user=user, defaults={
-            "opted_in": True, "profession": profession, "professional_group": group, "region": region,
-            "institution": institution, "career_stage": stage, "specialisms": specialisms, "offers": offers,
-            "capacity": capacity})
+            "opted_in": True, "profession": profession, "professional_group": STUDY.group_of(profession),
+            "region": region, "institution": institution, "career_stage": stage, "specialisms": specialisms,
+            "offers": offers, "capacity": capacity})
     return said

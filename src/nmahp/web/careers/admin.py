@@ -4,10 +4,10 @@ content files, so a story can only point at stages and schemes that exist."""
 from django import forms
 from django.contrib import admin
 
+from nmahp.study import STUDY
+
 from .content import get_content
 from .models import Opportunity, Story
-
-GROUPS = [("nursing_midwifery", "Nurses and midwives"), ("ahp", "Allied health professionals"), ("other", "Other")]
 
 
 class ListField(forms.MultipleChoiceField):
@@ -43,7 +43,7 @@ class OpportunityForm(forms.ModelForm):
             required=False)
         self.fields["stage"] = forms.ChoiceField(
             choices=[("", "Any stage")] + [(s.id, s.name) for s in content.stages_in_order()], required=False)
-        self.fields["open_to"] = ListField(choices=GROUPS, required=False,
+        self.fields["open_to"] = ListField(choices=[(g.id, g.label) for g in STUDY.professional_groups], required=False,
                                            help_text="Leave empty if open to everyone.")
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from nmahp.study import STUDY
+
 from .content import get_content, setting_choices
 
 
@@ -25,8 +27,8 @@ def validate_scheme_ids(values):
     _check_ids(values, get_content().schemes, "scheme")
 
 
-def validate_profession_groups(values):
-    _check_ids(values, ("nursing_midwifery", "ahp", "other"), "professional group")
+def validate_professional_groups(values):
+    _check_ids(values, STUDY.group_ids, "professional group")
 
 
 class Story(models.Model):
@@ -75,7 +77,7 @@ class Opportunity(models.Model):
     url = models.URLField(max_length=500, help_text="Where to read more and apply.")
     region = models.CharField(max_length=40, blank=True, help_text="A region answer from content/questions.yaml; "
                               "blank for anywhere.")
-    open_to = models.JSONField(default=list, blank=True, validators=[validate_profession_groups],
+    open_to = models.JSONField(default=list, blank=True, validators=[validate_professional_groups],
                                help_text="Professional groups (nursing_midwifery, ahp, other); empty for all.")
     stage = models.CharField(max_length=40, blank=True, help_text="A stage id from content/stages.yaml, if any.")
     closes_on = models.DateField()

@@ -9,6 +9,7 @@ from django.http import Http404
 
 from nmahp.navigator import catalogue
 from nmahp.navigator.eligibility import CLOSED, ONE_STEP, OPEN, UNKNOWN, AnswerError, check
+from nmahp.study import STUDY
 
 from ..pages import respond
 from .content import get_content, setting_choices
@@ -216,7 +217,7 @@ def opportunity_filter(request) -> tuple[dict, dict[str, str]]:
     f = {"kind": _choice(request, "kind", dict(Opportunity.KINDS), problems, "a kind of opportunity"),
          "region": _choice(request, "region", {o.value for o in content.questions["region"].options}, problems,
                            "a place"),
-         "group": _choice(request, "group", ("nursing_midwifery", "ahp", "other"), problems, "who it is open to"),
+         "group": _choice(request, "group", STUDY.group_ids, problems, "who it is open to"),
          "stage": _choice(request, "stage", content.stages, problems, "a career stage"),
          "closed": request.GET.get("closed", "") in ("1", "on", "yes")}
     return f, problems
@@ -258,7 +259,7 @@ def opportunities(request, as_json=False):
                       "ical": f"/careers/opportunities/deadlines.ics?{query}"}}
     context = {"found": found, "f": f, "kinds": Opportunity.KINDS, "regions": content.questions["region"].options,
                "feeds": data["feeds"], "region_labels": {o.value: o.label for o in content.questions["region"].options},
-               "stages": content.stages_in_order(), "today": dt.date.today(),
+               "stages": content.stages_in_order(), "today": dt.date.today(), "groups": STUDY.professional_groups,
                "problems": problems, "error_items": _error_items(problems)}
     return respond(request, "web/careers/opportunities.html", context, data, as_json=as_json,
                    status=400 if problems else 200)

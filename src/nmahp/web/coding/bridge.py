@@ -9,13 +9,10 @@ from django.db import transaction
 from nmahp.instruments import get_instrument
 from nmahp.qualitative import Code, Codebook, Document, Highlight, Project, Segment
 from nmahp.qualitative.documents import from_open_text
+from nmahp.study import STUDY
 
 from ..surveys.models import Response, Wave
 from .models import CodeItem, CodingDocument, CodingProject, HighlightItem, ParticipantNumber
-
-# free-text questions whose answers are coded (names in the instruments)
-OPEN_TEXT = ["enablers_barriers_comments", "open_comments", "roles_contracts_comments", "area_of_interest",
-             "shared_workforce_challenges", "hei_healthcare_collaboration"]
 
 
 def participant_numbers(wave: Wave) -> dict[str, int]:
@@ -42,7 +39,7 @@ def build_project(wave: Wave) -> CodingProject:
     numbers = participant_numbers(wave)
     responses = list(Response.objects.filter(wave=wave, status=Response.COMPLETE).order_by("pk")
                      .values_list("respondent_key", "answers"))
-    for question in OPEN_TEXT:
+    for question in STUDY.open_text_questions:
         if question not in instrument.questions:
             continue
         document = from_open_text(question, [(str(numbers[key]), answers.get(question, ""),

@@ -3,8 +3,10 @@
 from django import forms
 
 from nmahp.instruments import get_instrument
+from nmahp.study import STUDY
 
-from .models import STAGE_CHOICES, WANT_CHOICES
+STAGE_CHOICES = [(s.id, s.name) for s in STUDY.career_stages]
+OFFER_CHOICES = [(o.id, o.label) for o in STUDY.mentoring_offers]
 
 
 def _choices(question: str):
@@ -12,11 +14,7 @@ def _choices(question: str):
 
 
 def group_of(profession: str) -> str:
-    from nmahp.instruments import validate
-
-    answers = validate(get_instrument("nmahp"), {"consent": "yes", "profession": profession,
-                                                 "profession_other": "other"}).answers
-    return answers.get("professional_group", "other")
+    return STUDY.group_of(profession)
 
 
 class ClinicianForm(forms.Form):
@@ -28,11 +26,11 @@ class ClinicianForm(forms.Form):
     region = forms.ChoiceField(choices=[], error_messages={"required": "Select your region",
                                                            "invalid_choice": "Select your region"})
     organisation = forms.CharField(max_length=200, required=False)
-    career_stage = forms.TypedChoiceField(choices=STAGE_CHOICES, coerce=int, error_messages={
+    career_stage = forms.ChoiceField(choices=STAGE_CHOICES, error_messages={
         "required": "Select where you are on the career pathway", "invalid_choice": "Select a career stage"})
     interests = forms.CharField(max_length=2000, error_messages={
         "required": "Describe your area of interest", "max_length": "Keep this under 2,000 characters"})
-    wants = forms.MultipleChoiceField(choices=WANT_CHOICES, error_messages={
+    wants = forms.MultipleChoiceField(choices=OFFER_CHOICES, error_messages={
         "required": "Select what you are looking for", "invalid_choice": "Select from the options given"})
     same_profession = forms.BooleanField(required=False)
     has_mentor = forms.BooleanField(required=False)
@@ -51,9 +49,9 @@ class MentorForm(forms.Form):
     profession = forms.ChoiceField(choices=[], error_messages={"required": "Select your profession"})
     region = forms.ChoiceField(choices=[], error_messages={"required": "Select your region"})
     institution = forms.CharField(max_length=200, required=False)
-    career_stage = forms.TypedChoiceField(choices=STAGE_CHOICES, coerce=int)
+    career_stage = forms.ChoiceField(choices=STAGE_CHOICES)
     specialisms = forms.CharField(max_length=2000, error_messages={"required": "Describe your specialisms"})
-    offers = forms.MultipleChoiceField(choices=WANT_CHOICES, error_messages={"required": "Select what you offer"})
+    offers = forms.MultipleChoiceField(choices=OFFER_CHOICES, error_messages={"required": "Select what you offer"})
     capacity = forms.IntegerField(min_value=0, max_value=20, error_messages={
         "required": "Enter how many people you can support", "min_value": "Enter a number from 0 to 20",
         "max_value": "Enter a number from 0 to 20", "invalid": "Enter a number from 0 to 20"})

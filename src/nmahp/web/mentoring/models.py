@@ -5,10 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-STAGE_CHOICES = [(0, "First interest"), (1, "Early research or teaching activity"), (2, "Master's or internship"),
-                 (3, "Pre-doctoral"), (4, "Doctoral"), (5, "Post-doctoral"), (6, "Senior clinical academic")]
-WANT_CHOICES = [("mentoring", "Mentoring"), ("research_project", "A research project"),
-                ("teaching_experience", "Teaching experience"), ("peer_group", "A peer group")]
+from nmahp.study import STUDY
 
 
 def new_key() -> str:
@@ -21,6 +18,13 @@ def profession_label(name: str) -> str:
     return get_instrument("nmahp").question("profession").choice_label(name)
 
 
+def stage_name(stage_id: str) -> str:
+    try:
+        return STUDY.stage(stage_id).name
+    except KeyError:
+        return stage_id
+
+
 class ClinicianProfile(models.Model):
     key = models.CharField(max_length=40, unique=True, default=new_key)
     opted_in = models.BooleanField(default=False)
@@ -30,7 +34,7 @@ class ClinicianProfile(models.Model):
     professional_group = models.CharField(max_length=30)
     region = models.CharField(max_length=60)
     organisation = models.CharField(max_length=200, blank=True)
-    career_stage = models.PositiveSmallIntegerField(choices=STAGE_CHOICES)
+    career_stage = models.CharField(max_length=30, help_text="A career stage id of the study's vocabulary.")
     interests = models.TextField(max_length=2000)
     wants = models.JSONField(default=list)
     same_profession = models.BooleanField(default=False)
@@ -47,6 +51,10 @@ class ClinicianProfile(models.Model):
     def profession_label(self) -> str:
         return profession_label(self.profession)
 
+    @property
+    def career_stage_name(self) -> str:
+        return stage_name(self.career_stage)
+
 
 class MentorProfile(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_profile")
@@ -55,7 +63,8 @@ class MentorProfile(models.Model):
     professional_group = models.CharField(max_length=30)
     region = models.CharField(max_length=60)
     institution = models.CharField(max_length=200, blank=True)
-    career_stage = models.PositiveSmallIntegerField(choices=STAGE_CHOICES, default=5)
+    career_stage = models.CharField(max_length=30, default="post-doctoral",
+                                    help_text="A career stage id of the study's vocabulary.")
     specialisms = models.TextField(max_length=2000)
     offers = models.JSONField(default=list)
     capacity = models.PositiveSmallIntegerField(default=2)
@@ -67,6 +76,10 @@ class MentorProfile(models.Model):
     @property
     def profession_label(self) -> str:
         return profession_label(self.profession)
+
+    @property
+    def career_stage_name(self) -> str:
+        return stage_name(self.career_stage)
 
 
 class MatchingRound(models.Model):

@@ -4,18 +4,23 @@ from django.db import transaction
 
 from nmahp.matching import Clinician, Mentor, blocking_pairs, deferred_acceptance, greedy, score_candidates
 from nmahp.matching.peers import peer_groups
+from nmahp.study import STUDY
 
 from .models import ClinicianProfile, Match, MatchingRound, MentorProfile
 
 
+def _rank(stage_id: str) -> int:
+    return STUDY.stage(stage_id).rank
+
+
 def _clinician(p: ClinicianProfile) -> Clinician:
-    return Clinician(str(p.pk), p.profession, p.professional_group, p.region, p.career_stage, p.interests,
+    return Clinician(str(p.pk), p.profession, p.professional_group, p.region, _rank(p.career_stage), p.interests,
                      frozenset(p.wants), same_profession=p.same_profession, has_mentor=p.has_mentor,
                      under_represented=p.under_represented, organisation=p.organisation)
 
 
 def _mentor(p: MentorProfile, load: int) -> Mentor:
-    return Mentor(str(p.pk), p.profession, p.professional_group, p.region, p.career_stage, p.specialisms,
+    return Mentor(str(p.pk), p.profession, p.professional_group, p.region, _rank(p.career_stage), p.specialisms,
                   frozenset(p.offers), capacity=max(0, p.capacity - load), institution=p.institution)
 
 

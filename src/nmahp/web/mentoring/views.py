@@ -22,7 +22,7 @@ def _me_dict(profile: ClinicianProfile, match) -> dict:
     out = {"opted_in": profile.opted_in,
            "profile": {"profession": profile.profession, "profession_label": profile.profession_label,
                        "career_stage": profile.career_stage,
-                       "career_stage_label": profile.get_career_stage_display(), "interests": profile.interests},
+                       "career_stage_label": profile.career_stage_name, "interests": profile.interests},
            "match": None}
     if profile.opted_in and match:
         out["match"] = {"status": match.status, "reasons": match.reasons,
@@ -119,7 +119,7 @@ def mentor(request, as_json=False):
             "proposed": [{"match": m.pk, "profession": m.clinician.profession,
                           "profession_label": m.clinician.profession_label,
                           "career_stage": m.clinician.career_stage,
-                          "career_stage_label": m.clinician.get_career_stage_display(),
+                          "career_stage_label": m.clinician.career_stage_name,
                           "interests": m.clinician.interests, "reasons": m.reasons} for m in proposed]}
     return respond(request, "web/mentoring/mentor.html", {
         "form": form, "profile": profile, "mentees": mentees, "proposed": proposed,

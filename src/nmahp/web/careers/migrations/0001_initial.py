@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
                 ('summary', models.TextField()),
                 ('url', models.URLField(help_text='Where to read more and apply.', max_length=500)),
                 ('region', models.CharField(blank=True, help_text='A region answer from content/questions.yaml; blank for anywhere.', max_length=40)),
-                ('open_to', models.JSONField(blank=True, default=list, help_text='Professional groups (nursing_midwifery, ahp, other); empty for all.', validators=[nmahp.web.careers.models.validate_profession_groups])),
+                ('open_to', models.JSONField(blank=True, default=list, help_text='Professional groups (nursing_midwifery, ahp, other); empty for all.', validators=[nmahp.web.careers.models.validate_professional_groups])),
                 ('stage', models.CharField(blank=True, help_text='A stage id from content/stages.yaml, if any.', max_length=40)),
                 ('closes_on', models.DateField()),
                 ('starts_on', models.DateField(blank=True, help_text='For workshops and events: the day it runs.', null=True)),
