@@ -83,21 +83,28 @@ def fetch(client, page_url, twin_url, status=200):
 
 
 @pytest.fixture
-def demo(db):
-    CliRunner().invoke(app, ["demo", "--no-serve"])
-
-
-@pytest.fixture
 def wave(db):
     CliRunner().invoke(app, ["synth", "--instrument", "nmahp", "--n", "300", "--seed", "9", "--db", "--wave", "w"])
     return Wave.objects.get(name="w")
 
 
+@pytest.fixture
+def links(wave):
+    """A web link (with 20 of the wave's responses) and an email link sent to 544 people (with 30)."""
+    web = CollectorLink.objects.create(wave=wave, channel="web")
+    email = CollectorLink.objects.create(wave=wave, channel="email", invited=544)
+    keys = list(wave.responses.order_by("pk").values_list("pk", flat=True))
+    wave.responses.filter(pk__in=keys[:20]).update(collector=web)
+    wave.responses.filter(pk__in=keys[20:50]).update(collector=email)
+    return web, email
+
+
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
 
 
-def test_landing_and_its_twin(demo):
+def test_landing_and_its_twin(links):
     html, data = fetch(Client(), "/", "/index.json")
+    assert data["waves"] and data["waves"][0]["survey_url"] == f"/survey/{links[0].token}/"
     for wave in data["waves"]:
         assert f">{wave['complete']}<" in html
         assert wave["survey_url"] is None or wave["survey_url"] in html
@@ -111,8 +118,8 @@ def test_careers_scheme_count(db):
     assert data["problems"] and "There is a problem" in html
 
 
-def test_survey_page_twin_shows_questions_answers_and_progress(demo):
-    link = CollectorLink.objects.get(channel="web", wave__instrument="nmahp_survey")
+def test_survey_page_twin_shows_questions_answers_and_progress(db):
+    link = CollectorLink.objects.create(wave=store.get_or_create_wave("nmahp", "survey-wave"), channel="web")
     client = Client()
     html, data = fetch(client, f"/survey/{link.token}/", f"/survey/{link.token}.json")
     assert data["consent"]["label"] in html.replace("&#x27;", "'")
@@ -127,10 +134,13 @@ def test_survey_page_twin_shows_questions_answers_and_progress(demo):
     fetch(client, "/respond/no-such-key/check/", "/respond/no-such-key/check.json", 404)
 
 
-def test_dashboard_index_and_wave_pages(wave, signed_in):
+def test_dashboard_index_and_wave_pages(wave, links, signed_in):
     analyst = signed_in("analyst")
     html, data = fetch(analyst, "/dashboard/", "/dashboard.json")
     assert [w["name"] for w in data["waves"]] == ["w"]
+    email = next(c for c in data["waves"][0]["collectors"] if c["channel"] == "email")
+    assert (email["invited"], email["started"], email["response_rate"]) == (544, 30, round(100 * 30 / 544, 1))
+    assert f"<td class=\"nhsuk-table__cell\">{email['response_rate']}%</td>" in html
     html, data = fetch(analyst, f"/dashboard/wave/{wave.pk}/?region=greater_manchester",
                        f"/dashboard/wave/{wave.pk}.json?region=greater_manchester")
     assert re.search(r"<p>(\d+) respondents", html).group(1) == str(data["respondents"])
@@ -176,7 +186,7 @@ def test_an_admins_page_twin_and_download_agree_on_suppression(wave, signed_in):
     assert not any(r["count"] == "suppressed" for r in analyst_rows if r["table"] == data["breakdown"]["id"])
 
 
-def test_mentoring_rounds_twin_and_roles(demo, signed_in):
+def test_mentoring_rounds_twin_and_roles(signed_in):
     html, data = fetch(signed_in("analyst"), "/mentoring/rounds/", "/mentoring/rounds.json")
     assert f"{data['clinicians']} clinicians and {data['mentors']} mentors" in html
     fetch(signed_in("lead"), "/mentoring/rounds/", "/mentoring/rounds.json", 403)
@@ -187,18 +197,22 @@ def test_mentoring_rounds_twin_and_roles(demo, signed_in):
     assert "csrf" not in json.dumps(data).lower()
 
 
-def test_mentoring_join_twin_leaves_contact_details_out(demo):
+def test_mentoring_join_twin_leaves_contact_details_out(db):
     client = Client()
-    joined = client.post("/mentoring/join/", {
+    html, data = fetch(client, "/mentoring/join/", "/mentoring/join.json")
+    fields = {f["name"]: f for f in data["form"]["fields"]}
+    assert set(fields) >= {"name", "email", "profession", "interests"}
+    assert all(f'name="{name}"' in html for name in fields)
+    joined = client.post("/mentoring/join/", {  # answered from the twin's choices
         "name": "Sam Patel", "email": "sam@example.nhs.uk", "profession": "physiotherapist",
-        "region": "greater_manchester", "career_stage": "1", "interests": "musculoskeletal pain rehabilitation",
-        "wants": ["mentoring"], "opted_in": "on"})
+        "region": fields["region"]["choices"][0][0], "career_stage": fields["career_stage"]["choices"][1][0],
+        "interests": "musculoskeletal pain rehabilitation", "wants": [fields["wants"]["choices"][0][0]],
+        "opted_in": "on"})
+    assert joined.status_code == 302, joined.content.decode()[:2000]
     me = joined["Location"]
     html, data = fetch(client, me, me.rstrip("/") + ".json")
     assert data["profile"]["interests"] in html and data["profile"]["profession_label"] in html
     assert "sam@example" not in json.dumps(data) and "Sam Patel" not in json.dumps(data)
-    html, data = fetch(client, "/mentoring/join/", "/mentoring/join.json")
-    assert {f["name"] for f in data["form"]["fields"]} >= {"name", "email", "profession", "interests"}
 
 
 @pytest.fixture
@@ -233,3 +247,16 @@ def test_coding_project_twin_has_every_pair_of_coders(coded, signed_in):
     assert analyst.get(f"/coding/{coded.pk}/themes.json").json() == data  # the older address, the same twin
     assert [t["code"] for t in data["themes"]] == ["Protected time"]
     fetch(signed_in("lead"), f"/coding/{coded.pk}/", f"/coding/{coded.pk}.json", 403)
+
+
+def test_collector_rates_take_two_queries_however_many_collectors(links, django_assert_max_num_queries):
+    from nmahp.app.dashboards import collector_rates
+
+    CollectorLink.objects.create(wave=links[0].wave, channel="twitter")
+    with django_assert_max_num_queries(2):
+        waves = collector_rates()
+    rates = {c["channel"]: c for c in waves[0]["collectors"]}
+    assert set(rates) == {"web", "email", "twitter"}
+    complete = links[1].responses.filter(status="complete").count()
+    assert (rates["email"]["started"], rates["email"]["completed"]) == (30, complete)
+    assert rates["twitter"]["started"] == 0 and rates["twitter"]["completion_rate"] is None
