@@ -102,11 +102,8 @@ def wave_tables(s: Scope) -> list[Table]:
 
 
 def _split_of(tables: list[Table], table: Table, by: str) -> Table | None:
-    key = getattr(table, "key", None)  # tables identified by a structured key where the analysis has one
-    if key is not None and hasattr(key, "split_by"):
-        wanted = key.split_by(by)
-        return next((t for t in tables if getattr(t, "key", None) == wanted), None)
-    return next((t for t in tables if t.id == f"{table.id}_by_{by}"), None)
+    wanted = table.key.split_by(by)  # found by key, never by taking a name apart
+    return next((t for t in tables if t.key == wanted), None)
 
 
 def table_with_breakdown(s: Scope, table_id: str, by: str) -> tuple[Table, Table | None, str] | None:
