@@ -2,34 +2,44 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 from .errors import InstrumentError, NmahpError
+from .study import STUDY
 
-app = typer.Typer(help="NMAHP Pathways: the regional NMAHP academic-careers study as a standing service.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
-instruments_app = typer.Typer(help="The study's questionnaires as XLSForm instruments.", no_args_is_help=True)
-app.add_typer(instruments_app, name="instruments")
 console = Console()
 err = Console(stderr=True)
 
 
-def fail(message: str, code: int = 1):
-    err.print(f"[bold red]Error:[/] {message}", highlight=False)
+class _Commands(TyperGroup):
+    """Every command's errors a user can act on (bad files, unknown waves, refused imports) end the same
+    way: one line on stderr and exit code 2, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except NmahpError as exc:
+            err.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
+            raise typer.Exit(2) from None
+
+
+app = typer.Typer(help="NMAHP Pathways: the regional NMAHP academic-careers study as a standing service.",
+                  no_args_is_help=True, pretty_exceptions_enable=False, cls=_Commands)
+instruments_app = typer.Typer(help="The study's questionnaires as XLSForm instruments.", no_args_is_help=True)
+app.add_typer(instruments_app, name="instruments")
+
+
+def fail(message: str, code: int = 2):
+    """Stop with a message a user can act on. 2: the input was wrong; 1: a check ran and found problems."""
+    err.print(f"[bold red]Error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
-
-
-def setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nmahp.web.settings")
-    import django
-
-    django.setup()
 
 
 # --- instruments ------------------------------------------------------------------------------------------
@@ -75,7 +85,7 @@ def instruments_validate(path: Path = typer.Argument(..., help="an XLSForm workb
     try:
         form = load_instrument(path)
     except InstrumentError as exc:
-        fail(str(exc))
+        fail(str(exc), code=1)
     console.print(f"[green]OK[/] {path}: {form.form_id} version {form.version}, "
                   f"{len(form.answer_questions())} questions in {len(form.pages())} sections")
 
@@ -98,24 +108,15 @@ def synth(
         fail("give exactly one of --out FILE.csv or --db --wave W")
     if db and not wave:
         fail("--db needs --wave")
-    try:
-        form = get_instrument(instrument)
-    except NmahpError as exc:
-        fail(str(exc))
-    synthesiser = Synthesiser(form, seed)
+    form = get_instrument(instrument)
     if out:
         with console.status(f"synthesising {n:,} respondents"):
-            count = write_csv(form, synthesiser.stream(n), out)
+            count = write_csv(form, Synthesiser(form, seed).stream(n), out)
         console.print(f"wrote {count:,} {form.form_id} respondents to {out}")
         return
-    setup_django()
-    from .web.surveys import store
+    from .app.waves import store_synthetic
 
-    target = store.get_or_create_wave(form.form_id, wave)
-    try:
-        count = store.bulk_load(target, synthesiser.stream(n), source=f"synth:seed={seed}")
-    except NmahpError as exc:
-        fail(str(exc))
+    count = store_synthetic(instrument, wave, n, seed)
     console.print(f"stored {count:,} {form.form_id} respondents in wave {wave}")
 
 
@@ -123,25 +124,18 @@ def synth(
 @app.command()
 def migrate():
     """Create or update the database tables."""
-    setup_django()
-    from django.core.management import call_command
+    from .app import service
 
-    call_command("migrate", interactive=False, verbosity=0)
-    from django.conf import settings
-
-    console.print(f"database ready: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}")
+    console.print(f"database ready: {service.migrate()}")
 
 
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000)):
     """Serve the web service."""
-    setup_django()
-    from waitress import serve as waitress_serve
-
-    from .web.wsgi import application
+    from .app import service
 
     console.print(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
-    waitress_serve(application, host=host, port=port, threads=8, ident="nmahp")
+    service.serve(host, port)
 
 
 @app.command()
@@ -151,10 +145,10 @@ def demo(
     port: int = typer.Option(8000),
 ):
     """Migrate, load a demo wave (174 NMAHP and 16 leads synthetic respondents), then serve."""
-    migrate()
-    from .web.demo import load_demo
+    from .app import service
 
-    for line in load_demo():
+    migrate()
+    for line in service.load_demo():
         console.print(line)
     if not no_serve:
         serve(host=host, port=port)
@@ -164,8 +158,8 @@ def main():  # pragma: no cover - console entry for `python -m nmahp`
     try:
         app()
     except NmahpError as exc:
-        err.print(f"Error: {exc}")
-        sys.exit(1)
+        err.print(f"Error: {exc}", highlight=False, markup=False)
+        sys.exit(2)
 
 
 # --- imports and analysis ---------------------------------------------------------------------------------
@@ -194,28 +188,18 @@ def _print_import(result, dry_run: bool):
 
 
 def _run_import(path: Path, instrument: str, wave: str, mapping: Path | None, dry_run: bool, layout: str):
-    from .importers import ReadError, import_file
-    from .importers.mapping import Mapping
-    from .instruments import get_instrument
+    from .app.imports import import_export
 
-    try:
-        form = get_instrument(instrument)
-        result = import_file(path, form, layout=layout, mapping=Mapping.load(mapping, form))
-    except (ReadError, NmahpError) as exc:
-        fail(str(exc), code=2)
+    outcome = import_export(path, instrument, wave, layout=layout, mapping=mapping, dry_run=dry_run)
+    result = outcome.result
     _print_import(result, dry_run)
     if not result.ok:
         fail(result.report(), code=2)
     if dry_run:
         console.print("[yellow]dry run: nothing stored[/]")
         return
-    setup_django()
-    from .web.surveys import store
-
-    target = store.get_or_create_wave(form.form_id, wave)
-    added, present = store.store_import(target, result, source=f"import:{layout}:{path.name}")
-    console.print(f"[green]imported {added} responses into {form.form_id} wave {wave}[/]"
-                  + (f"; {present} were already there" if present else ""))
+    console.print(f"[green]imported {outcome.added} responses into wave {wave}[/]"
+                  + (f"; {outcome.already_present} were already there" if outcome.already_present else ""))
 
 
 @import_app.command("surveymonkey")
@@ -242,6 +226,19 @@ def import_xlsform(
     _run_import(file, instrument, wave, mapping, dry_run, "xlsform")
 
 
+def _responses(wave: str | None, input: Path | None, instrument: str | None, mapping: Path | None = None):
+    from .app.waves import ImportRefused, file_responses, responses_of
+
+    if bool(wave) == bool(input):
+        fail("give exactly one of --wave W or --input FILE --instrument NAME")
+    if input and not instrument:
+        fail("--input needs --instrument")
+    try:
+        return file_responses(input, instrument, mapping=mapping) if input else responses_of(wave, instrument)
+    except ImportRefused as exc:
+        fail(str(exc), code=2)
+
+
 @app.command()
 def analyse(
     out: Path = typer.Option(..., help="folder for tables.json and one CSV per table"),
@@ -249,52 +246,25 @@ def analyse(
     input: Path = typer.Option(None, "--input", help="analyse an export file without touching the database"),
     instrument: str = typer.Option(None, help="nmahp or leads (needed with --input)"),
     mapping: Path = typer.Option(None, help="column mapping for --input"),
-    by: str = typer.Option(",".join(("professional_group", "region", "pay_band")),
+    by: str = typer.Option(",".join(STUDY.default_breakdowns),
                            help="comma-separated questions to break every table down by"),
     no_suppress: bool = typer.Option(False, "--no-suppress",
                                      help="analyst view: do not suppress small cells in protected breakdowns"),
 ):
     """Reproduce the report's chapter 5 tables (plus tests and intervals) from raw responses."""
     from .analysis import analyse as run_analysis
-    from .analysis import response_frame, summary_lines, write_outputs
-    from .importers import ReadError, import_file
-    from .importers.mapping import Mapping
-    from .importers.pipeline import DUPLICATE_RULE
-    from .instruments import get_instrument
+    from .analysis import summary_lines, write_outputs
 
-    if bool(wave) == bool(input):
-        fail("give exactly one of --wave W or --input FILE --instrument NAME")
-    notes = []
-    try:
-        if input:
-            if not instrument:
-                fail("--input needs --instrument")
-            form = get_instrument(instrument)
-            result = import_file(input, form, mapping=Mapping.load(mapping, form))
-            if not result.ok:
-                fail(result.report(), code=2)
-            rows = [r.answers for r in result.respondents]
-            source = str(input)
-            notes.append(f"{len(result.excluded)} incomplete or declined submissions excluded; "
-                         f"{len(result.duplicates)} duplicates removed ({DUPLICATE_RULE})")
-        else:
-            setup_django()
-            from .web.surveys import store
-
-            target = store.find_wave(wave, instrument)
-            form = get_instrument(target.instrument)
-            rows = store.wave_answers(target)
-            source = f"wave {target.name} ({target.instrument})"
-    except (ReadError, NmahpError) as exc:
-        fail(str(exc), code=2)
+    responses = _responses(wave, input, instrument, mapping)
+    form, frame = responses.instrument, responses.frame
     groupings = [b.strip() for b in by.split(",") if b.strip()]
     unknown = [b for b in groupings if b not in form.questions]
     if unknown:
         fail(f"--by: {', '.join(unknown)} is not a question of {form.form_id}")
-    frame = response_frame(form, rows)
     with console.status(f"analysing {frame.height:,} respondents"):
         tables = run_analysis(frame, form, by=groupings, suppress=not no_suppress)
-        path = write_outputs(tables, out, instrument=form, source=source, respondents=frame.height, notes=notes)
+        path = write_outputs(tables, out, instrument=form, source=responses.source, respondents=frame.height,
+                             notes=responses.notes)
     console.print(f"[bold]{form.title}[/]: {frame.height:,} respondents, {len(tables)} tables")
     for line in summary_lines(tables):
         console.print(line, highlight=False)
@@ -311,74 +281,36 @@ def report(
     title: str = typer.Option("NMAHP academic careers: survey findings", help="the report's title"),
 ):
     """Regenerate the report's chapter 5 (figures, tables, sentences) as HTML, DOCX or PDF."""
-    from .analysis import response_frame
-    from .importers import ReadError, import_file
-    from .instruments import get_instrument
-    from .report import SurveyData, build_report, render_docx, render_html, render_pdf
+    from .app.reports import FORMATS, file_surveys, wave_surveys, write_report
+    from .app.waves import ImportRefused
 
     chosen = (format or out.suffix.lstrip(".")).lower()
-    if chosen not in ("html", "docx", "pdf"):
+    if chosen not in FORMATS:
         fail("--format must be html, docx or pdf")
     if bool(wave) == bool(input):
         fail("give exactly one of --wave W or --input FILE --instrument NAME")
-    surveys = []
+    if input and len(instrument or []) != len(input):
+        fail("give one --instrument for each --input, in the same order")
     try:
         if input:
-            if len(instrument or []) != len(input):
-                fail("give one --instrument for each --input, in the same order")
-            for path, name in zip(input, instrument, strict=True):
-                form = get_instrument(name)
-                result = import_file(path, form)
-                if not result.ok:
-                    fail(result.report(), code=2)
-                surveys.append(SurveyData(form, response_frame(form, [r.answers for r in result.respondents]),
-                                          str(path)))
+            surveys = file_surveys(list(zip(input, instrument, strict=True)))
             subtitle = "Regenerated from " + ", ".join(p.name for p in input)
         else:
-            setup_django()
-            from .web.surveys import store
-            from .web.surveys.models import Wave
-
-            waves = list(Wave.objects.filter(name=wave).order_by("-instrument"))
-            if not waves:
-                fail(f"no wave called '{wave}'")
-            from .qualitative.themes import quotes as theme_quotes
-            from .qualitative.themes import theme_table
-            from .web.coding import bridge
-            from .web.coding.models import CodingProject
-
-            for target in waves:
-                form = get_instrument(target.instrument)
-                survey = SurveyData(form, response_frame(form, store.wave_answers(target)), f"wave {target.name}")
-                coding = CodingProject.objects.filter(wave=target).first()
-                if coding is not None and coding.codes.exists():
-                    domain = bridge.load(coding)
-                    survey.themes = theme_table(domain)
-                    survey.quotes = {r.code: theme_quotes(domain, r.code, n=2) for r in survey.themes[:5]}
-                surveys.append(survey)
+            surveys = wave_surveys(wave)
             subtitle = f"Regenerated from wave {wave}"
-    except (ReadError, NmahpError) as exc:
+    except ImportRefused as exc:
         fail(str(exc), code=2)
-    order = {"nmahp_survey": 0, "leads_survey": 1}
-    surveys.sort(key=lambda s: order.get(s.instrument.form_id, 9))
     with console.status("drawing figures and writing the report"):
-        document = build_report(surveys, title=title, subtitle=subtitle)
-        if chosen == "html":
-            out.write_text(render_html(document), encoding="utf-8")
-        elif chosen == "docx":
-            out.write_bytes(render_docx(document))
-        else:
-            out.write_bytes(render_pdf(document))
+        document = write_report(surveys, out, chosen, title=title, subtitle=subtitle)
     console.print(f"wrote {out}: {len(document.figures())} figures, {len(document.tables())} tables")
 
 
 @app.command()
 def erase(respondent: str = typer.Option(..., "--respondent", help="the respondent key to erase")):
     """Remove a respondent's answers and contact details, and record that it happened."""
-    setup_django()
-    from .web.surveys import store
+    from .app.people import erase_respondent
 
-    if not store.erase(respondent, actor="cli"):
+    if not erase_respondent(respondent, actor="cli"):
         fail(f"no respondent with key '{respondent[:80]}'")
     console.print("erased: answers and contact details removed; recorded in the audit log")
 
@@ -391,24 +323,12 @@ def users(
     region: str = typer.Option("", help="for a lead: the region they see (e.g. greater_manchester)"),
 ):
     """Add an account. Analysts and admins get a TOTP secret for their authenticator app."""
-    setup_django()
-    import pyotp
-    from django.contrib.auth import get_user_model
+    from .app.people import add_account
 
-    from .web.accounts.models import ROLES, SECOND_FACTOR_ROLES, Profile
-
-    if role not in dict(ROLES):
-        fail(f"--role must be one of {', '.join(dict(ROLES))}")
-    User = get_user_model()
-    if User.objects.filter(username=username).exists():
-        fail(f"an account called '{username}' exists already")
-    user = User.objects.create_user(username=username, password=password, is_staff=role == "admin",
-                                    is_superuser=role == "admin")
-    secret = pyotp.random_base32() if role in SECOND_FACTOR_ROLES else ""
-    Profile.objects.create(user=user, role=role, region=region, totp_secret=secret)
+    authenticator = add_account(username, role, password, region)
     console.print(f"added {username} ({role})")
-    if secret:
-        console.print(f"authenticator: {pyotp.TOTP(secret).provisioning_uri(username, issuer_name='NMAHP Pathways')}")
+    if authenticator:
+        console.print(f"authenticator: {authenticator}", highlight=False)
 
 
 # --- qualitative coding -----------------------------------------------------------------------------------
@@ -417,21 +337,12 @@ qual_app = typer.Typer(help="Qualitative coding of open text and transcripts, wi
 app.add_typer(qual_app, name="qual")
 
 
-def _coding_project(wave: str, instrument: str | None):
-    setup_django()
-    from .web.coding import bridge
-    from .web.surveys import store
-
-    try:
-        return bridge.build_project(store.find_wave(wave, instrument))
-    except NmahpError as exc:
-        fail(str(exc))
-
-
 @qual_app.command("build")
 def qual_build(wave: str = typer.Option(...), instrument: str = typer.Option(None)):
     """Make the wave's coding project: a document per open-text question, a segment per respondent."""
-    project = _coding_project(wave, instrument)
+    from .app import coding
+
+    project = coding.project_for(wave, instrument)
     console.print(f"coding project '{project.name}': {project.documents.count()} documents")
 
 
@@ -443,27 +354,12 @@ def qual_import_transcript(
     region: str = typer.Option(""),
 ):
     """Add an interview transcript to the wave's coding project (speakers kept from .vtt)."""
-    from .qualitative.documents import from_docx, from_text, from_vtt
+    from .app import coding
 
-    project = _coding_project(wave, instrument)
-    from .web.coding import bridge
-
-    if not file.is_file():
-        fail(f"{file}: no such file")
-    try:
-        if file.suffix.lower() == ".vtt":
-            document = from_vtt(file.read_text(encoding="utf-8-sig"), file.stem, participant,
-                                professional_group=group, region=region)
-        elif file.suffix.lower() == ".docx":
-            document = from_docx(file, participant, professional_group=group, region=region)
-        else:
-            document = from_text(file.read_text(encoding="utf-8-sig"), file.stem, participant,
-                                 professional_group=group, region=region)
-    except (ValueError, UnicodeDecodeError, KeyError) as exc:
-        fail(f"{file}: cannot be read as a transcript: {exc}")
-    if not document.text:
-        fail(f"{file}: the transcript is empty")
-    bridge.save_document(project, document)
+    if group and group not in STUDY.group_ids:
+        fail(f"--group must be one of {', '.join(STUDY.group_ids)}")
+    document = coding.add_transcript(coding.project_for(wave, instrument), file, participant,
+                                     group=group, region=region)
     console.print(f"added {file.name}: {len(document.segments)} turns, "
                   f"{len({s.speaker for s in document.segments if s.speaker})} speakers")
 
@@ -472,32 +368,25 @@ def qual_import_transcript(
 def qual_export(wave: str = typer.Option(...), out: Path = typer.Option(..., help="FILE.qdpx or FILE.qdc"),
                 instrument: str = typer.Option(None)):
     """Export the coding project (.qdpx) or its codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA, Taguette."""
-    from .qualitative.refi import export_qdc, export_qdpx
-    from .web.coding import bridge
+    from .app import coding
 
-    domain = bridge.load(_coding_project(wave, instrument))
-    path = export_qdc(domain.codebook, out) if out.suffix == ".qdc" else export_qdpx(domain, out)
-    console.print(f"wrote {path}: {len(domain.codebook.codes)} codes, {len(domain.highlights)} highlights")
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("qdpx", "qdc"):
+        fail("--out must end in .qdpx (the project) or .qdc (the codebook)")
+    project = coding.project_for(wave, instrument)
+    out.write_bytes(coding.export(project, fmt))
+    domain = coding.load(project)
+    console.print(f"wrote {out}: {len(domain.codebook.codes)} codes, {len(domain.highlights)} highlights")
 
 
 @qual_app.command("import")
 def qual_import(file: Path = typer.Argument(..., help="a REFI-QDA .qdpx project or .qdc codebook"),
                 wave: str = typer.Option(...), instrument: str = typer.Option(None)):
     """Bring codes and highlights back from another QDA tool."""
-    from .qualitative import Project
-    from .qualitative.refi import import_qdc, import_qdpx
-    from .web.coding import bridge
+    from .app import coding
 
-    project = _coding_project(wave, instrument)
-    try:
-        if file.suffix.lower() == ".qdc":
-            imported = Project(file.stem, codebook=import_qdc(file))
-        else:
-            imported = import_qdpx(file)
-        added = bridge.merge(project, imported)
-    except NmahpError as exc:
-        fail(str(exc), code=2)
-    console.print(f"imported {len(imported.codebook.codes)} codes, {added['documents']} documents and "
+    added = coding.import_refi(coding.project_for(wave, instrument), file)
+    console.print(f"imported {added['codes']} codes, {added['documents']} documents and "
                   f"{added['highlights']} highlights")
 
 
@@ -508,42 +397,106 @@ def qual_import_taguette(
     instrument: str = typer.Option(None),
 ):
     """Import a Taguette codebook and its highlights (placed by their text in the project's documents)."""
-    from .qualitative.taguette import import_codebook, import_highlights
-    from .web.coding import bridge
+    from .app import coding
 
-    project = _coding_project(wave, instrument)
-    domain = bridge.load(project)
-    try:
-        if codebook:
-            for code in import_codebook(codebook.read_text(encoding="utf-8-sig")).codes.values():
-                if not any(c.name == code.name for c in domain.codebook.codes.values()):
-                    domain.codebook.codes[code.id] = code
-        before = {h.id for h in domain.highlights}
-        if highlights:
-            import_highlights(highlights.read_text(encoding="utf-8-sig"), domain)
-        added = bridge.merge(project, domain)
-    except (NmahpError, OSError, UnicodeDecodeError) as exc:
-        fail(str(exc), code=2)
-    console.print(f"imported {len(domain.highlights) - len(before)} Taguette highlights "
-                  f"({added['highlights']} stored)")
+    if not (codebook or highlights):
+        fail("give --codebook, --highlights or both")
+    added = coding.import_taguette(coding.project_for(wave, instrument), codebook=codebook, highlights=highlights)
+    console.print(f"imported {added['placed']} Taguette highlights ({added['highlights']} stored)")
 
 
 @qual_app.command("themes")
 def qual_themes(wave: str = typer.Option(...), instrument: str = typer.Option(None)):
     """Themes by how many participants raised them, with quotes."""
-    from .qualitative.themes import quotes, theme_table
-    from .web.coding import bridge
+    from .app import coding
 
-    domain = bridge.load(_coding_project(wave, instrument))
+    rows, quotes = coding.themes(coding.project_for(wave, instrument))
     table = Table("code", "participants", "highlights", "documents", "by group")
-    rows = theme_table(domain)
     for row in rows:
         table.add_row(row.code, str(row.participants), str(row.highlights), str(row.documents),
                       ", ".join(f"{g}: {n}" for g, n in row.by_group.items()))
     console.print(table)
-    for row in rows[:5]:
-        for quote in quotes(domain, row.code, n=2):
-            console.print(f"  {row.code}: {quote}", highlight=False)
+    for code, said in quotes.items():
+        for quote in said:
+            console.print(f"  {code}: {quote}", highlight=False)
+
+
+# --- matching ---------------------------------------------------------------------------------------------
+match_app = typer.Typer(help="Matching rounds of clinicians with mentors, and peer groups.", no_args_is_help=True)
+app.add_typer(match_app, name="match")
+
+
+def _print_round(review: dict) -> None:
+    r = review["round"]
+    console.print(f"round {r['id']} ({r['status']}), run by {r['run_by']} on {r['created'][:16]}: "
+                  f"{len(review['matches'])} matches; total score {r['total_score']:.2f} with "
+                  f"{r['blocking_pairs']} blocking pairs, against {r['greedy_total_score']:.2f} with "
+                  f"{r['greedy_blocking_pairs']} for the greedy baseline"
+                  + ("; fairness priority on" if r["fairness"] else ""), highlight=False)
+    table = Table("match", "clinician", "profession", "mentor", "score", "status", "why")
+    for m in review["matches"]:
+        table.add_row(str(m["id"]), str(m["clinician"]), m["profession"], m["mentor"], f"{m['score']:.2f}",
+                      m["status"], "; ".join(m["reasons"]))
+    console.print(table)
+    for number, group in enumerate(r["peer_groups"], start=1):
+        console.print(f"peer group {number}: clinicians {', '.join(group)}", highlight=False)
+
+
+@match_app.command("run")
+def match_run(
+    fairness: bool = typer.Option(False, "--fairness", help="priority to people with no mentor or from "
+                                                              "under-represented groups"),
+    topic: str = typer.Option("tfidf", help="how interests are compared: tfidf or embeddings"),
+    run_by: str = typer.Option("cli", help="who ran the round, for the record"),
+):
+    """Match everyone opted in who has no accepted match; the round is a draft until published."""
+    from .app import matching
+
+    if topic not in ("tfidf", "embeddings"):
+        fail("--topic must be tfidf or embeddings")
+    matching_round = matching.run_round(fairness=fairness, run_by=run_by, topic=topic)
+    _print_round(matching.round_review(matching_round))
+    console.print(f"review it, then: nmahp match publish {matching_round.pk}")
+
+
+@match_app.command("review")
+def match_review(round_id: int = typer.Argument(None, help="the round (default: the latest)")):
+    """A round's matches, scores and reasons, and its peer groups."""
+    from .app import matching
+
+    overview = matching.rounds_overview(limit=20)
+    if round_id is None:
+        if not overview["rounds"]:
+            fail("no matching round has been run yet: nmahp match run")
+        round_id = overview["rounds"][0].pk
+    console.print(f"{overview['clinicians']} clinicians and {overview['mentors']} mentors opted in")
+    _print_round(matching.round_review(matching.get_round(round_id)))
+
+
+@match_app.command("publish")
+def match_publish(round_id: int = typer.Argument(..., help="the draft round to publish")):
+    """Publish a draft round: clinicians and mentors see their matches on their pages."""
+    from .app import matching
+
+    if not matching.publish_round(matching.get_round(round_id)):
+        fail(f"round {round_id} is published already")
+    console.print(f"round {round_id} published")
+
+
+@match_app.command("peers")
+def match_peers(round_id: int = typer.Option(None, "--round", help="record the groups on this draft round")):
+    """Form peer groups of 4-8 at a similar stage among opted-in clinicians who asked for one."""
+    from .app import matching
+
+    target = matching.get_round(round_id) if round_id is not None else None
+    groups = matching.form_peer_groups(target)
+    if not groups:
+        console.print("fewer than four opted-in clinicians asked for a peer group: no groups formed")
+        return
+    for number, group in enumerate(groups, start=1):
+        console.print(f"peer group {number}: clinicians {', '.join(group)}", highlight=False)
+    if target is not None:
+        console.print(f"recorded on round {target.pk}")
 
 
 # --- careers navigator ------------------------------------------------------------------------------------

@@ -1,12 +1,23 @@
-"""A matching round: opted-in profiles to the domain's matching, and the result back to the database."""
+"""Matching rounds: opted-in profiles to the domain's matching and the result back to the database;
+reviewing a round, publishing it, and forming peer groups. The mentoring pages and `nmahp match` both
+call these."""
 
-from django.db import transaction
+from __future__ import annotations
 
-from nmahp.matching import Clinician, Mentor, blocking_pairs, deferred_acceptance, greedy, score_candidates
-from nmahp.matching.peers import peer_groups
-from nmahp.study import STUDY
+from ..errors import NmahpError
+from ..matching import Clinician, Mentor, blocking_pairs, deferred_acceptance, greedy, score_candidates
+from ..matching.peers import MIN_SIZE, peer_groups
+from ..study import STUDY
+from . import ready
 
-from .models import ClinicianProfile, Match, MatchingRound, MentorProfile
+ready()
+
+from django.db import transaction  # noqa: E402  (after Django is set up, for a plain shell)
+from django.db.models import Count  # noqa: E402
+
+from ..web.mentoring.models import ClinicianProfile, Match, MatchingRound, MentorProfile  # noqa: E402
+
+PEER_GROUP = "peer_group"  # the mentoring offer that asks for a peer group rather than a mentor
 
 
 def _rank(stage_id: str) -> int:
@@ -43,15 +54,71 @@ def run_round(*, fairness: bool, run_by: str, topic: str = "tfidf") -> MatchingR
     candidates.exclude(declined)
     stable = deferred_acceptance(candidates, fairness=fairness)
     baseline = greedy(candidates)
-    wanting_peers = [_clinician(c) for c in clinicians if "peer_group" in c.wants]
+    wanting_peers = [_clinician(c) for c in clinicians if PEER_GROUP in c.wants]
     matching_round = MatchingRound.objects.create(
         fairness=fairness, run_by=run_by, total_score=stable.total_score(candidates),
         blocking_pairs=blocking_pairs(candidates, stable, fairness=fairness),
         greedy_total_score=baseline.total_score(candidates),
         greedy_blocking_pairs=blocking_pairs(candidates, baseline, fairness=fairness),
-        peer_groups=peer_groups(wanting_peers) if len(wanting_peers) >= 4 else [])
+        peer_groups=peer_groups(wanting_peers) if len(wanting_peers) >= MIN_SIZE else [])
     Match.objects.bulk_create([
         Match(round=matching_round, clinician=clinicians[i], mentor=mentors[m],
               score=float(candidates.score[i, candidates.pair(i, m)]), reasons=candidates.reasons(i, m))
         for i, m in stable.mentor_of.items()])
     return matching_round
+
+
+def rounds_overview(limit: int = 50) -> dict:
+    """Who is opted in, and the latest rounds with their size."""
+    rounds = list(MatchingRound.objects.annotate(match_count=Count("matches"))[:limit])
+    return {"clinicians": ClinicianProfile.objects.filter(opted_in=True).count(),
+            "mentors": MentorProfile.objects.filter(opted_in=True).count(),
+            "rounds": rounds,
+            "rounds_data": [{"id": r.pk, "created": r.created.isoformat(), "run_by": r.run_by, "status": r.status,
+                             "matches": r.match_count, "blocking_pairs": r.blocking_pairs} for r in rounds]}
+
+
+def get_round(round_id: int) -> MatchingRound:
+    found = MatchingRound.objects.filter(pk=round_id).first()
+    if found is None:
+        raise NmahpError(f"no matching round {round_id}")
+    return found
+
+
+def round_review(matching_round: MatchingRound) -> dict:
+    """A round for review: its scores against the greedy baseline, peer groups, and every match still
+    open on both sides with its score and reasons, best first."""
+    matches = list(matching_round.matches.filter(clinician__opted_in=True, mentor__opted_in=True)
+                   .select_related("clinician", "mentor__user").order_by("-score"))
+    r = matching_round
+    return {"round": {"id": r.pk, "created": r.created.isoformat(), "run_by": r.run_by, "status": r.status,
+                      "fairness": r.fairness, "total_score": r.total_score, "blocking_pairs": r.blocking_pairs,
+                      "greedy_total_score": r.greedy_total_score, "greedy_blocking_pairs": r.greedy_blocking_pairs,
+                      "peer_groups": r.peer_groups},
+            "matches": [{"id": m.pk, "clinician": m.clinician.pk, "profession": m.clinician.profession,
+                         "mentor": m.mentor.user.get_username(), "score": m.score, "reasons": m.reasons,
+                         "status": m.status} for m in matches],
+            "match_objects": matches}
+
+
+def publish_round(matching_round: MatchingRound) -> bool:
+    """Publish a draft round so clinicians and mentors see their matches; False if it was published already."""
+    if matching_round.status != MatchingRound.DRAFT:
+        return False
+    matching_round.status = MatchingRound.PUBLISHED
+    matching_round.save(update_fields=["status"])
+    return True
+
+
+def form_peer_groups(matching_round: MatchingRound | None = None) -> list[list[str]]:
+    """Peer groups of 4-8 among opted-in clinicians who asked for one (ids are profile ids). With a
+    draft round, the groups are recorded on it, replacing what it had."""
+    wanting = [_clinician(c) for c in ClinicianProfile.objects.filter(opted_in=True).order_by("pk")
+               if PEER_GROUP in c.wants]
+    groups = peer_groups(wanting) if len(wanting) >= MIN_SIZE else []
+    if matching_round is not None:
+        if matching_round.status != MatchingRound.DRAFT:
+            raise NmahpError(f"round {matching_round.pk} is published; its peer groups are fixed")
+        matching_round.peer_groups = groups
+        matching_round.save(update_fields=["peer_groups"])
+    return groups

@@ -1,11 +1,12 @@
 """Mentoring pages: a clinician opts in and answers their match; a mentor keeps a profile; an
 analyst runs, reviews and publishes a round. Nobody sees a profile its owner has not opted in."""
 
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
+
+from nmahp.app import matching
 
 from ..accounts.access import role_required
 from ..accounts.models import ADMIN, ANALYST, MENTOR
@@ -13,7 +14,6 @@ from ..pages import form_dict, respond
 from ..surveys.models import ContactDetails, Response
 from .forms import ClinicianForm, MentorForm, group_of
 from .models import ClinicianProfile, Match, MatchingRound, MentorProfile
-from .rounds import run_round
 
 CONTACT_FIELDS = ("name", "email")  # from the survey's contact details: on the form, never in JSON
 
@@ -140,34 +140,23 @@ def mentor_decline(request, match_id):
 @role_required(ANALYST, ADMIN)
 def rounds(request, as_json=False):
     if request.method == "POST":
-        matching_round = run_round(fairness=request.POST.get("fairness") == "yes", run_by=request.user.get_username(),
-                                   topic="embeddings" if request.POST.get("topic") == "embeddings" else "tfidf")
+        matching_round = matching.run_round(
+            fairness=request.POST.get("fairness") == "yes", run_by=request.user.get_username(),
+            topic="embeddings" if request.POST.get("topic") == "embeddings" else "tfidf")
         return redirect("mentoring-round", round_id=matching_round.pk)
-    context = {"rounds": list(MatchingRound.objects.annotate(match_count=Count("matches"))[:50]),
-               "clinicians": ClinicianProfile.objects.filter(opted_in=True).count(),
-               "mentors": MentorProfile.objects.filter(opted_in=True).count()}
-    data = {"clinicians": context["clinicians"], "mentors": context["mentors"],
-            "rounds": [{"id": r.pk, "created": r.created.isoformat(), "run_by": r.run_by, "status": r.status,
-                        "matches": r.match_count, "blocking_pairs": r.blocking_pairs} for r in context["rounds"]]}
-    return respond(request, "web/mentoring/rounds.html", context, data, as_json=as_json)
+    overview = matching.rounds_overview()
+    data = {"clinicians": overview["clinicians"], "mentors": overview["mentors"], "rounds": overview["rounds_data"]}
+    return respond(request, "web/mentoring/rounds.html", overview, data, as_json=as_json)
 
 
 @require_http_methods(["GET", "POST"])
 @role_required(ANALYST, ADMIN)
 def round_detail(request, round_id, as_json=False):
     matching_round = get_object_or_404(MatchingRound, pk=round_id)
-    if request.method == "POST" and matching_round.status == MatchingRound.DRAFT:
-        matching_round.status = MatchingRound.PUBLISHED
-        matching_round.save()
+    if request.method == "POST":
+        matching.publish_round(matching_round)
         return redirect("mentoring-round", round_id=round_id)
-    matches = (matching_round.matches.filter(clinician__opted_in=True, mentor__opted_in=True)
-               .select_related("clinician", "mentor__user").order_by("-score"))
-    r = matching_round
-    data = {"round": {"id": r.pk, "created": r.created.isoformat(), "run_by": r.run_by, "status": r.status,
-                      "fairness": r.fairness, "total_score": r.total_score, "blocking_pairs": r.blocking_pairs,
-                      "greedy_total_score": r.greedy_total_score, "greedy_blocking_pairs": r.greedy_blocking_pairs,
-                      "peer_groups": r.peer_groups},
-            "matches": [{"id": m.pk, "clinician": m.clinician.pk, "profession": m.clinician.profession,
-                         "mentor": m.mentor.user.get_username(), "score": m.score, "reasons": m.reasons,
-                         "status": m.status} for m in matches]}
-    return respond(request, "web/mentoring/round.html", {"round": r, "matches": matches}, data, as_json=as_json)
+    review = matching.round_review(matching_round)
+    data = {"round": review["round"], "matches": review["matches"]}
+    return respond(request, "web/mentoring/round.html", {"round": matching_round, "matches": review["match_objects"]},
+                   data, as_json=as_json)

@@ -1,0 +1,67 @@
+"""The report: the surveys of a wave (with the themes of its coded open text) or of export files,
+built into the report model and rendered as HTML, DOCX or PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import NmahpError
+from ..report import SurveyData, build_report, render_docx, render_html, render_pdf
+from ..report.model import Report
+from . import ready
+from .waves import file_responses, wave_responses
+
+FORMATS = ("html", "docx", "pdf")
+# the report's chapter 5 puts the NMAHP survey (5.1) before the leads survey (5.2)
+ORDER = {"nmahp_survey": 0, "leads_survey": 1}
+
+
+def wave_surveys(name: str) -> list[SurveyData]:
+    """Every survey with a wave called `name` (both, when both surveys ran that wave), with themes."""
+    ready()
+    from ..web.surveys.models import Wave
+    from .coding import themes_with_quotes
+
+    waves = list(Wave.objects.filter(name=name))
+    if not waves:
+        raise NmahpError(f"no wave called '{name}'")
+    surveys = []
+    for wave in waves:
+        responses = wave_responses(wave)
+        survey = SurveyData(responses.instrument, responses.frame, f"wave {wave.name}")
+        survey.themes, survey.quotes = themes_with_quotes(wave)
+        surveys.append(survey)
+    return _ordered(surveys)
+
+
+def file_surveys(files: list[tuple[Path, str]]) -> list[SurveyData]:
+    """(export file, instrument) pairs read without the database."""
+    surveys = []
+    for path, instrument in files:
+        responses = file_responses(path, instrument)
+        surveys.append(SurveyData(responses.instrument, responses.frame, str(path)))
+    return _ordered(surveys)
+
+
+def _ordered(surveys: list[SurveyData]) -> list[SurveyData]:
+    return sorted(surveys, key=lambda s: ORDER.get(s.instrument.form_id, len(ORDER)))
+
+
+def render(document: Report, fmt: str) -> bytes:
+    if fmt == "html":
+        return render_html(document).encode("utf-8")
+    if fmt == "docx":
+        return render_docx(document)
+    if fmt == "pdf":
+        return render_pdf(document)
+    raise NmahpError(f"the report can be html, docx or pdf, not '{fmt}'")
+
+
+def write_report(surveys: list[SurveyData], out: Path, fmt: str, *, title: str, subtitle: str) -> Report:
+    """Build the report and write it to `out` (written whole: a failure leaves no partial file)."""
+    document = build_report(surveys, title=title, subtitle=subtitle)
+    data = render(document, fmt)
+    partial = out.with_name(out.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(out)
+    return document

@@ -1,0 +1,92 @@
+"""Waves: find or open one, store synthetic respondents, and turn a wave (or an export file read
+without touching the database) into the response frame every analysis starts from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from ..analysis import response_frame
+from ..importers import ImportResult, import_file
+from ..importers.mapping import Mapping
+from ..importers.pipeline import DUPLICATE_RULE
+from ..instruments import Instrument, get_instrument
+from ..instruments.synth import Synthesiser
+from . import ready
+
+
+@dataclass
+class Responses:
+    """A wave's complete responses (or an export's) as a frame, with where they came from."""
+
+    instrument: Instrument
+    frame: pl.DataFrame
+    source: str
+    notes: list[str] = field(default_factory=list)
+    wave: object | None = None  # the stored wave, when the responses came from the database
+
+
+def find_wave(name: str, instrument: str | None = None):
+    ready()
+    from ..web.surveys import store
+
+    return store.find_wave(name, instrument)
+
+
+def open_wave(instrument: str, name: str):
+    """The wave called `name` of this instrument, made if it does not exist yet."""
+    ready()
+    from ..web.surveys import store
+
+    return store.get_or_create_wave(get_instrument(instrument).form_id, name)
+
+
+def wave_responses(wave) -> Responses:
+    """A stored wave's complete responses as a frame (contact details never included)."""
+    ready()
+    from ..web.surveys import store
+
+    instrument = get_instrument(wave.instrument)
+    return Responses(instrument, response_frame(instrument, store.wave_answers(wave)),
+                     f"wave {wave.name} ({wave.instrument})", wave=wave)
+
+
+def responses_of(name: str, instrument: str | None = None) -> Responses:
+    return wave_responses(find_wave(name, instrument))
+
+
+def read_export(path: Path, instrument: str, *, mapping: Path | None = None, layout: str = "auto") -> ImportResult:
+    """Read, map and validate an export file; nothing is stored. Raises ReadError or NmahpError."""
+    form = get_instrument(instrument)
+    return import_file(path, form, layout=layout, mapping=Mapping.load(mapping, form))
+
+
+def file_responses(path: Path, instrument: str, *, mapping: Path | None = None) -> Responses:
+    """An export file's complete responses as a frame, without the database. A file with invalid rows
+    raises ImportRefused carrying the importer's report."""
+    result = read_export(path, instrument, mapping=mapping)
+    if not result.ok:
+        raise ImportRefused(result)
+    form = get_instrument(instrument)
+    note = (f"{len(result.excluded)} incomplete or declined submissions excluded; "
+            f"{len(result.duplicates)} duplicates removed ({DUPLICATE_RULE})")
+    return Responses(form, response_frame(form, [r.answers for r in result.respondents]), str(path), [note])
+
+
+def store_synthetic(instrument: str, wave: str, n: int, seed: int) -> int:
+    """`n` valid synthetic respondents stored in a wave (all or none)."""
+    form = get_instrument(instrument)
+    target = open_wave(instrument, wave)
+    from ..web.surveys import store
+
+    return store.bulk_load(target, Synthesiser(form, seed).stream(n), source=f"synth:seed={seed}")
+
+
+class ImportRefused(Exception):
+    """An export with rows that cannot be imported; `result.report()` says which and why."""
+
+    def __init__(self, result: ImportResult):
+        self.result = result
+        super().__init__(result.report())
