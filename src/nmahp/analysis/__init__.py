@@ -6,10 +6,11 @@ from .counts import option_counts, question_table, role_contract_interest, weigh
 from .frame import frame_from_csv, response_frame
 from .stats import compare_groups, holm, wilson
 from .tables import Cell, Group, Table, TableKey, Test, share
-from .wave import DEFAULT_BREAKDOWNS, analyse, compute_table, summary_lines, write_outputs
+from .wave import DEFAULT_BREAKDOWNS, analyse, compute_table, overall_keys, summary_lines, write_outputs
 
 __all__ = [
     "DEFAULT_BREAKDOWNS", "Cell", "Group", "Table", "Test", "analyse", "breakdown", "compare_groups",
     "frame_from_csv", "holm", "option_counts", "question_table", "response_frame", "role_contract_interest",
     "summary_lines", "weighted_average", "wilson", "write_outputs", "TableKey", "share", "compute_table",
+    "overall_keys",
 ]

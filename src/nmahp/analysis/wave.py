@@ -143,6 +143,14 @@ def summary_lines(tables: list[Table]) -> list[str]:
 
 
 
+def overall_keys(instrument: Instrument) -> list[TableKey]:
+    """The keys of the wave's tables before any breakdown, in the report's order."""
+    keys = [TableKey(q.name) for q in analysable(instrument)]
+    if ROLE_QUESTION in instrument.questions:
+        keys.append(TableKey(ROLE_QUESTION, measure="role_contract"))
+    return keys
+
+
 def compute_table(frame: pl.DataFrame, instrument: Instrument, key: TableKey, *, suppress: bool = True) -> Table:
     """The one table `key` names, computed alone (a dashboard page asks for one, not the wave's hundreds).
     Raises KeyError when the instrument has no such table."""

@@ -14,19 +14,20 @@ from dataclasses import dataclass
 import polars as pl
 from django.db.models import Count, Prefetch, Q
 
-from nmahp.analysis import analyse, response_frame
+from nmahp.analysis import analyse, compute_table, overall_keys, response_frame, share
 from nmahp.analysis.filters import apply_filters
 from nmahp.analysis.groups import as_question
 from nmahp.analysis.tables import Table
 from nmahp.instruments import Instrument, get_instrument
+from nmahp.study import STUDY
 
 from ..web.accounts.models import ANALYST, LEAD
 from ..web.surveys import store
 from ..web.surveys.models import CollectorLink, Response, Wave
 
-FILTERS = ["professional_group", "region", "organisation_type", "pay_band"]
-BREAKDOWNS = ["professional_group", "region", "pay_band", "ethnicity", "gender", "sexual_orientation", "disability"]
-DEFAULT_BY = "professional_group"
+FILTERS = STUDY.dashboard_filters
+BREAKDOWNS = STUDY.breakdowns
+DEFAULT_BY = STUDY.default_breakdowns[0]
 
 
 def suppress_for(role: str | None) -> bool:
@@ -101,23 +102,21 @@ def wave_tables(s: Scope) -> list[Table]:
     return analyse(s.frame, s.instrument, by=[], suppress=s.suppress)
 
 
-def _split_of(tables: list[Table], table: Table, by: str) -> Table | None:
-    wanted = table.key.split_by(by)  # found by key, never by taking a name apart
-    return next((t for t in tables if t.key == wanted), None)
-
-
 def table_with_breakdown(s: Scope, table_id: str, by: str) -> tuple[Table, Table | None, str] | None:
     """The table (overall) and its breakdown by `by` (the default when `by` is not offered), or None
     when the wave has no such table."""
     if by not in BREAKDOWNS or by not in s.frame.columns:
         by = DEFAULT_BY
-    tables = analyse(s.frame, s.instrument, by=[by], suppress=s.suppress)
-    table = next((t for t in tables if t.id == table_id and not t.by), None)
-    if table is None:
-        table = next((t for t in tables if t.id == table_id), None)
-    if table is None:
+    # the address names a table of the wave; it is looked up among the wave's keys, never taken apart
+    key = next((k for k in overall_keys(s.instrument) if k.slug == table_id), None)
+    if key is None:
         return None
-    return table, _split_of(tables, table, by), by
+    table = compute_table(s.frame, s.instrument, key, suppress=s.suppress)
+    try:
+        split = compute_table(s.frame, s.instrument, key.split_by(by), suppress=s.suppress)
+    except KeyError:  # e.g. a question split by itself, or by what it is derived from
+        split = None
+    return table, split, by
 
 
 def figure_uri(table: Table) -> str | None:
@@ -127,8 +126,7 @@ def figure_uri(table: Table) -> str | None:
     if not table.cells or not table.base_n:
         return None
     values = [(c.count or 0) if table.counts_only else (c.percent or 0) for c in table.cells]
-    notes = [("suppressed" if c.count is None else (f"{c.count}/{table.base_n}" if table.counts_only
-                                                     else f"{c.percent:.0f}% (n={c.count})")) for c in table.cells]
+    notes = [share(c.count, table.base_n, table.counts_only) for c in table.cells]
     _, svg = figures.bars(table.label, [c.label for c in table.cells], values,
                           xlabel="Number of respondents" if table.counts_only else "Percentage of respondents",
                           base_note=f"Base: {table.base_n} respondents.", annotations=notes)

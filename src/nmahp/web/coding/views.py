@@ -3,20 +3,20 @@ quotes, exchange with other QDA tools, review suggested themes."""
 
 import io
 import tempfile
+from pathlib import Path
 
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from nmahp.app import coding
 from nmahp.errors import NmahpError
-from nmahp.qualitative.refi import import_qdpx, qdc_bytes, qdpx_bytes
 from nmahp.qualitative.suggest import suggest_themes
 
 from ..accounts.access import role_required
 from ..accounts.models import ADMIN, ANALYST, audit
 from ..pages import respond
 from ..surveys.models import Wave
-from . import bridge
 from .models import CodeItem, CodingDocument, CodingProject, HighlightItem
 
 MAX_UPLOAD = 20 * 1024 * 1024
@@ -28,7 +28,7 @@ COLOUR = "#005EB8"
 def index(request, as_json=False):
     if request.method == "POST":
         wave = get_object_or_404(Wave, pk=request.POST.get("wave") or 0)
-        return redirect("coding-project", project_id=bridge.build_project(wave).pk)
+        return redirect("coding-project", project_id=coding.build_project(wave).pk)
     waves = list(Wave.objects.select_related("coding").all())
     data = {"waves": [{"id": w.pk, "instrument": w.instrument, "name": w.name,
                        "project": w.coding.pk if hasattr(w, "coding") else None} for w in waves]}
@@ -55,7 +55,7 @@ def project_page(request, project_id, as_json=False):
                                     description=request.POST.get("description", "").strip()[:2000],
                                     color=colour if len(colour) == 7 and colour.startswith("#") else COLOUR)
             return redirect("coding-project", project_id=project.pk)
-    data = bridge.overview(project)
+    data = coding.overview(project)
     return respond(request, "web/coding/project.html", {
         "project": project, "data": data, "codes": project.codes.all(), "error": error,
         "error_items": [("#code-name", error)] if error else []}, data, as_json=as_json, status=400 if error else 200)
@@ -97,9 +97,7 @@ def document_page(request, project_id, document_id, as_json=False):
 @role_required(ANALYST, ADMIN)
 def export(request, project_id, fmt):
     project = get_object_or_404(CodingProject, pk=project_id)
-    domain = bridge.load(project)
-    # built in memory: nothing is left on disk once the response is sent
-    data = qdpx_bytes(domain) if fmt == "qdpx" else qdc_bytes(domain.codebook)
+    data = coding.export(project, fmt)  # built in memory: nothing is left on disk once the response is sent
     audit(request.user.get_username(), f"download_{fmt}", f"coding project {project.pk}", project.name)
     return FileResponse(io.BytesIO(data), as_attachment=True, filename=f"{project.name}.{fmt}".replace(" ", "-"))
 
@@ -120,7 +118,7 @@ def import_project(request, project_id):
                 handle.write(chunk)
             handle.flush()
             try:
-                added = bridge.merge(project, import_qdpx(handle.name))
+                added = coding.import_refi(project, Path(handle.name))
             except NmahpError as exc:
                 message = str(exc).replace(handle.name, upload.name)
             else:
@@ -140,7 +138,7 @@ def suggestions(request, project_id, as_json=False):
         return redirect("coding-project", project_id=project.pk)
     method = "embeddings" if request.GET.get("method") == "embeddings" else "tfidf"
     try:
-        found = suggest_themes(bridge.load(project), themes=6, method=method)
+        found = suggest_themes(coding.load(project), themes=6, method=method)
     except NmahpError as exc:  # the optional embedding packages are not installed
         found, method = [], str(exc)
     data = {"project": project.pk, "method": method,
