@@ -55,10 +55,7 @@ class Vocabulary:
         return tuple(g.id for g in self.professional_groups)
 
     def group(self, group_id: str) -> ProfessionalGroup:
-        for group in self.professional_groups:
-            if group.id == group_id:
-                return group
-        raise KeyError(group_id)
+        return _by_id(self.professional_groups, group_id)
 
     def group_of(self, profession: str) -> str:
         """The professional group a profession counts in; a profession the study never named is a write-in."""
@@ -69,10 +66,7 @@ class Vocabulary:
         return tuple(s.id for s in self.career_stages)
 
     def stage(self, stage_id: str) -> CareerStage:
-        for stage in self.career_stages:
-            if stage.id == stage_id:
-                return stage
-        raise KeyError(stage_id)
+        return _by_id(self.career_stages, stage_id)
 
     @cached_property
     def offer_ids(self) -> tuple[str, ...]:
@@ -82,6 +76,13 @@ class Vocabulary:
     def breakdowns(self) -> tuple[str, ...]:
         """What a table may be split by on a dashboard: the defaults, then the protected characteristics."""
         return (*self.default_breakdowns, *self.protected_characteristics)
+
+
+def _by_id(items, wanted: str):
+    found = next((item for item in items if item.id == wanted), None)
+    if found is None:
+        raise KeyError(wanted)
+    return found
 
 
 def _parse(data: dict) -> Vocabulary:

@@ -25,14 +25,30 @@ def stage_name(stage_id: str) -> str:
         return stage_id
 
 
-class ClinicianProfile(models.Model):
-    key = models.CharField(max_length=40, unique=True, default=new_key)
+class Person(models.Model):
+    """What clinicians and mentors both have: consent to be matched, and where they stand."""
+
     opted_in = models.BooleanField(default=False)
-    name = models.CharField(max_length=100)
-    email = models.EmailField(max_length=200)
     profession = models.CharField(max_length=60)
     professional_group = models.CharField(max_length=30)
     region = models.CharField(max_length=60)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def profession_label(self) -> str:
+        return profession_label(self.profession)
+
+    @property
+    def career_stage_name(self) -> str:
+        return stage_name(self.career_stage)
+
+
+class ClinicianProfile(Person):
+    key = models.CharField(max_length=40, unique=True, default=new_key)
+    name = models.CharField(max_length=100)
+    email = models.EmailField(max_length=200)
     organisation = models.CharField(max_length=200, blank=True)
     career_stage = models.CharField(max_length=30, help_text="A career stage id of the study's vocabulary.")
     interests = models.TextField(max_length=2000)
@@ -47,21 +63,9 @@ class ClinicianProfile(models.Model):
     def __str__(self):
         return f"clinician profile {self.pk}"
 
-    @property
-    def profession_label(self) -> str:
-        return profession_label(self.profession)
 
-    @property
-    def career_stage_name(self) -> str:
-        return stage_name(self.career_stage)
-
-
-class MentorProfile(models.Model):
+class MentorProfile(Person):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mentor_profile")
-    opted_in = models.BooleanField(default=False)
-    profession = models.CharField(max_length=60)
-    professional_group = models.CharField(max_length=30)
-    region = models.CharField(max_length=60)
     institution = models.CharField(max_length=200, blank=True)
     career_stage = models.CharField(max_length=30, default="post-doctoral",
                                     help_text="A career stage id of the study's vocabulary.")
@@ -72,14 +76,6 @@ class MentorProfile(models.Model):
 
     def __str__(self):
         return f"mentor profile {self.pk}"
-
-    @property
-    def profession_label(self) -> str:
-        return profession_label(self.profession)
-
-    @property
-    def career_stage_name(self) -> str:
-        return stage_name(self.career_stage)
 
 
 class MatchingRound(models.Model):
