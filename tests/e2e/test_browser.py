@@ -220,7 +220,7 @@ def test_opt_in_see_a_match_with_reasons_and_accept(live_server, demo, browser, 
     page.get_by_label("Your email address").fill("sam@example.nhs.uk")
     page.get_by_label("Your profession").select_option("physiotherapist")
     page.get_by_label("Where you work").select_option("greater_manchester")
-    page.get_by_label("Early research or teaching activity").check()
+    page.get_by_label("First steps into research").check()
     page.get_by_label("Your area of interest, in your own words").fill("musculoskeletal pain rehabilitation")
     page.get_by_label("Mentoring").check()
     page.get_by_label("I agree that my profile can be used for matching").check()

@@ -70,11 +70,11 @@ def test_cli_synth_writes_an_xlsform_shaped_csv(tmp_path, nmahp):
 
 def test_cli_synth_needs_a_destination():
     result = CliRunner().invoke(app, ["synth", "--instrument", "nmahp", "--n", "5"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "give exactly one of --out" in result.output
 
 
 def test_cli_synth_unknown_instrument(tmp_path):
     result = CliRunner().invoke(app, ["synth", "--instrument", "nope", "--n", "5", "--out", str(tmp_path / "x.csv")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "no instrument called 'nope'" in result.output

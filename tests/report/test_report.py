@@ -171,7 +171,7 @@ def test_html_is_valid_and_every_image_has_alt_text(written, model):
 
 def test_report_refuses_a_bad_format(tmp_path):
     result = CliRunner().invoke(app, ["report", *INPUTS, "--out", str(tmp_path / "r.txt")])
-    assert result.exit_code == 1 and "--format must be html, docx or pdf" in result.output
+    assert result.exit_code == 2 and "--format must be html, docx or pdf" in result.output
     assert not (tmp_path / "r.txt").exists()
 
 

@@ -204,7 +204,7 @@ def test_erase_removes_answers_and_contact_details(link):
     event = AuditEvent.objects.get(action="erase")
     assert key not in event.target  # the record links to nothing
     again = CliRunner().invoke(app, ["erase", "--respondent", key])
-    assert again.exit_code == 1 and "no respondent" in again.output
+    assert again.exit_code == 2 and "no respondent" in again.output
 
 
 def test_the_leads_survey_runs_through_the_same_flow(link):
