@@ -122,3 +122,76 @@ def form_peer_groups(matching_round: MatchingRound | None = None) -> list[list[s
         matching_round.peer_groups = groups
         matching_round.save(update_fields=["peer_groups"])
     return groups
+
+
+# --- clinicians and mentors ----------------------------------------------------------------------------
+def survey_start(respondent_key: str) -> dict:
+    """What a survey respondent's opt-in form starts from: only where they agreed to be contacted."""
+    from ..web.surveys.models import ContactDetails, Response
+
+    response = Response.objects.filter(respondent_key=respondent_key, status=Response.COMPLETE).first()
+    if response is None or response.answers.get("contact_consent") != "yes":
+        return {}
+    answers = response.answers
+    contact = ContactDetails.objects.filter(respondent_key=respondent_key).first()
+    details = contact.details if contact else {}
+    return {"profession": (answers.get("profession") or "").split(" ")[0], "region": answers.get("region", ""),
+            "interests": answers.get("area_of_interest", ""), "name": details.get("contact_name", ""),
+            "email": details.get("contact_email", "")}
+
+
+def join(answers: dict, *, from_respondent: str = "") -> ClinicianProfile:
+    """A clinician opts in (answers already validated by the opt-in form); their group is the study's."""
+    fields = ("name", "email", "profession", "region", "organisation", "career_stage", "interests", "wants",
+              "same_profession", "has_mentor", "under_represented", "availability")
+    return ClinicianProfile.objects.create(
+        opted_in=True, professional_group=STUDY.group_of(answers["profession"]),
+        from_respondent=from_respondent[:64], **{f: answers[f] for f in fields})
+
+
+def current_match(profile: ClinicianProfile) -> Match | None:
+    """The clinician's latest published match they have not declined."""
+    return (profile.matches.filter(round__status=MatchingRound.PUBLISHED).exclude(status=Match.DECLINED)
+            .select_related("mentor__user").order_by("-round__created").first())
+
+
+@transaction.atomic
+def clinician_says(profile: ClinicianProfile, action: str) -> None:
+    """'accept' or 'decline' the proposed match, or 'withdraw' from matching altogether."""
+    from django.utils import timezone
+
+    match = current_match(profile)
+    if action in ("accept", "decline") and match and match.status == Match.PROPOSED:
+        match.status = Match.ACCEPTED if action == "accept" else Match.DECLINED
+        match.responded = timezone.now()
+        match.save(update_fields=["status", "responded"])
+    elif action == "withdraw":
+        profile.opted_in = False
+        profile.save(update_fields=["opted_in"])
+        Match.objects.filter(clinician=profile, status=Match.PROPOSED).delete()
+
+
+def save_mentor(user, answers: dict) -> MentorProfile:
+    """A mentor's profile (answers already validated by the mentor form), made or updated."""
+    profile, _ = MentorProfile.objects.update_or_create(
+        user=user, defaults={**answers, "professional_group": STUDY.group_of(answers["profession"])})
+    return profile
+
+
+def mentor_matches(profile: MentorProfile | None) -> tuple[list[Match], list[Match]]:
+    """(accepted mentees, proposals of published rounds awaiting an answer) of opted-in clinicians."""
+    if profile is None:
+        return [], []
+    mentees = (Match.objects.filter(mentor=profile, status=Match.ACCEPTED, clinician__opted_in=True)
+               .select_related("clinician"))
+    proposed = (Match.objects.filter(mentor=profile, status=Match.PROPOSED, clinician__opted_in=True,
+                                     round__status=MatchingRound.PUBLISHED).select_related("clinician"))
+    return list(mentees), list(proposed)
+
+
+def mentor_declines(user, match_id: int) -> bool:
+    """The pair is never proposed again; the clinician joins the next round. False if no such proposal."""
+    from django.utils import timezone
+
+    return bool(Match.objects.filter(pk=match_id, mentor__user=user, status=Match.PROPOSED)
+                .update(status=Match.DECLINED, responded=timezone.now()))

@@ -13,10 +13,6 @@ def _choices(question: str):
     return [(c.name, c.label) for c in get_instrument("nmahp").question(question).choices]
 
 
-def group_of(profession: str) -> str:
-    return STUDY.group_of(profession)
-
-
 class ClinicianForm(forms.Form):
     name = forms.CharField(max_length=100, error_messages={"required": "Enter your name"})
     email = forms.EmailField(max_length=200, error_messages={

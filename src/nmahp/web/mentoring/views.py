@@ -3,7 +3,6 @@ analyst runs, reviews and publishes a round. Nobody sees a profile its owner has
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from nmahp.app import matching
@@ -11,9 +10,8 @@ from nmahp.app import matching
 from ..accounts.access import role_required
 from ..accounts.models import ADMIN, ANALYST, MENTOR
 from ..pages import form_dict, respond
-from ..surveys.models import ContactDetails, Response
-from .forms import ClinicianForm, MentorForm, group_of
-from .models import ClinicianProfile, Match, MatchingRound, MentorProfile
+from .forms import ClinicianForm, MentorForm
+from .models import ClinicianProfile, MatchingRound, MentorProfile
 
 CONTACT_FIELDS = ("name", "email")  # from the survey's contact details: on the form, never in JSON
 
@@ -37,35 +35,15 @@ def _error_items(form) -> list[tuple[str, str]]:
     return [(f"#id_{name}", errors[0]) for name, errors in form.errors.items()]
 
 
-def _from_survey(key: str) -> dict:
-    """Start from the survey, only where the respondent agreed to be contacted."""
-    response = Response.objects.filter(respondent_key=key, status=Response.COMPLETE).first()
-    if response is None or response.answers.get("contact_consent") != "yes":
-        return {}
-    answers = response.answers
-    contact = ContactDetails.objects.filter(respondent_key=key).first()
-    details = contact.details if contact else {}
-    return {"profession": (answers.get("profession") or "").split(" ")[0], "region": answers.get("region", ""),
-            "interests": answers.get("area_of_interest", ""), "name": details.get("contact_name", ""),
-            "email": details.get("contact_email", "")}
-
-
 @require_http_methods(["GET", "POST"])
 def join(request, as_json=False):
     if request.method == "POST":
         form = ClinicianForm(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
-            profile = ClinicianProfile.objects.create(
-                opted_in=True, name=data["name"], email=data["email"], profession=data["profession"],
-                professional_group=group_of(data["profession"]), region=data["region"],
-                organisation=data["organisation"], career_stage=data["career_stage"], interests=data["interests"],
-                wants=data["wants"], same_profession=data["same_profession"], has_mentor=data["has_mentor"],
-                under_represented=data["under_represented"], availability=data["availability"],
-                from_respondent=request.GET.get("from", "")[:64])
+            profile = matching.join(form.cleaned_data, from_respondent=request.GET.get("from", ""))
             return redirect("mentoring-me", key=profile.key)
     else:
-        form = ClinicianForm(initial=_from_survey(request.GET.get("from", "")))
+        form = ClinicianForm(initial=matching.survey_start(request.GET.get("from", "")))
     data = {"form": form_dict(form, withheld=CONTACT_FIELDS)}
     return respond(request, "web/mentoring/join.html", {"form": form, "error_items": _error_items(form)}, data,
                    as_json=as_json, status=400 if form.errors else 200)
@@ -76,19 +54,10 @@ def me(request, key, as_json=False):
     profile = ClinicianProfile.objects.filter(key=key).first()
     if profile is None:
         raise Http404("No profile for this link")
-    match = (profile.matches.filter(round__status=MatchingRound.PUBLISHED)
-             .exclude(status=Match.DECLINED).select_related("mentor__user").order_by("-round__created").first())
     if request.method == "POST":
-        action = request.POST.get("action")
-        if action in ("accept", "decline") and match and match.status == Match.PROPOSED:
-            match.status = Match.ACCEPTED if action == "accept" else Match.DECLINED
-            match.responded = timezone.now()
-            match.save()
-        elif action == "withdraw":
-            profile.opted_in = False
-            profile.save()
-            Match.objects.filter(clinician=profile, status=Match.PROPOSED).delete()
+        matching.clinician_says(profile, request.POST.get("action", ""))
         return redirect("mentoring-me", key=key)
+    match = matching.current_match(profile)
     return respond(request, "web/mentoring/me.html", {"profile": profile, "match": match},
                    _me_dict(profile, match), as_json=as_json)
 
@@ -100,17 +69,12 @@ def mentor(request, as_json=False):
     if request.method == "POST":
         form = MentorForm(request.POST)
         if form.is_valid():
-            data = {**form.cleaned_data, "professional_group": group_of(form.cleaned_data["profession"])}
-            MentorProfile.objects.update_or_create(user=request.user, defaults=data)
+            matching.save_mentor(request.user, form.cleaned_data)
             return redirect("mentoring-mentor")
     else:
         initial = {f: getattr(profile, f) for f in MentorForm.base_fields} if profile else {}
         form = MentorForm(initial=initial)
-    mentees = (Match.objects.filter(mentor=profile, status=Match.ACCEPTED, clinician__opted_in=True)
-               .select_related("clinician") if profile else [])
-    proposed = (Match.objects.filter(mentor=profile, status=Match.PROPOSED, clinician__opted_in=True,
-                                     round__status=MatchingRound.PUBLISHED).select_related("clinician")
-                if profile else [])
+    mentees, proposed = matching.mentor_matches(profile)
     data = {"form": form_dict(form), "has_profile": profile is not None,
             # mentees' names and emails are on the page (for the mentor to contact them), never in JSON
             "mentees": [{"match": m.pk, "profession": m.clinician.profession,
@@ -129,10 +93,8 @@ def mentor(request, as_json=False):
 @require_http_methods(["POST"])
 @role_required(MENTOR)
 def mentor_decline(request, match_id):
-    match = get_object_or_404(Match, pk=match_id, mentor__user=request.user, status=Match.PROPOSED)
-    match.status = Match.DECLINED  # the pair is never proposed again; the clinician joins the next round
-    match.responded = timezone.now()
-    match.save()
+    if not matching.mentor_declines(request.user, match_id):
+        raise Http404("No such proposal")
     return redirect("mentoring-mentor")
 
 
