@@ -4,7 +4,6 @@ Django is already set up fails here."""
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -141,8 +140,3 @@ def test_analyse_report_erase_and_users_from_a_plain_shell(shell):
 def test_the_cli_never_reaches_into_web_modules():
     source = (Path(__file__).resolve().parents[1] / "src" / "nmahp" / "cli.py").read_text(encoding="utf-8")
     assert ".web" not in source and "django" not in source.lower()
-
-
-@pytest.mark.skipif(shutil.which("nmahp") is None and not Path(NMAHP).exists(), reason="nmahp is not installed")
-def test_the_command_is_on_the_path_of_the_environment():
-    assert Path(NMAHP).exists()
