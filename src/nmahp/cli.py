@@ -307,12 +307,15 @@ def report(
 
 @app.command()
 def erase(respondent: str = typer.Option(..., "--respondent", help="the respondent key to erase")):
-    """Remove a respondent's answers and contact details, and record that it happened."""
+    """Remove a respondent and everything derived from them (answers, contact details, their open text in
+    the coding projects, transcripts, participant number, mentoring profile), and record that it happened."""
     from .app.people import erase_respondent
 
-    if not erase_respondent(respondent, actor="cli"):
+    removed = erase_respondent(respondent, actor="cli")
+    if not removed:
         fail(f"no respondent with key '{respondent[:80]}'")
-    console.print("erased: answers and contact details removed; recorded in the audit log")
+    console.print("erased: " + "; ".join(f"{kind}: {n}" for kind, n in removed.items()))
+    console.print("recorded in the audit log (by a hash of the key)")
 
 
 @app.command()

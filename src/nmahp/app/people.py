@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
 import pyotp
 
 from ..errors import NmahpError
@@ -30,9 +34,131 @@ def add_account(username: str, role: str, password: str, region: str = "") -> st
     return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="NMAHP Pathways") if secret else ""
 
 
-def erase_respondent(respondent_key: str, *, actor: str) -> bool:
-    """Remove a respondent's answers and contact details and record it; False when no such key."""
-    ready()
-    from ..web.surveys import store
+# --- erasure ---------------------------------------------------------------------------------------------
+@dataclass
+class Erasure:
+    """Who is being erased, for the hooks: their key, the waves they answered or were numbered in, and
+    their participant numbers per wave id."""
 
-    return store.erase(respondent_key, actor=actor)
+    respondent_key: str
+    waves: list = field(default_factory=list)
+    numbers: dict[int, list[int]] = field(default_factory=dict)
+
+
+ErasureHook = Callable[[Erasure], "Mapping[str, int] | None"]
+
+# Whatever keeps something derived from a respondent (a cached table, a snapshot of a wave, a generated
+# report kept on the server, a temporary file) registers a hook here; every erasure calls each hook inside
+# its transaction and adds the counts it returns to what the erasure reports. A hook that raises undoes the
+# whole erasure. A hook that removes files should do it in `transaction.on_commit`, so a failed erasure
+# leaves them. Today nothing outside the tables erased below keeps respondent data, so the list is empty.
+ERASURE_HOOKS: list[ErasureHook] = []
+
+
+def on_erasure(hook: ErasureHook) -> ErasureHook:
+    """Register `hook` to run on every erasure (usable as a decorator)."""
+    ERASURE_HOOKS.append(hook)
+    return hook
+
+
+def _is_number(participant: str, numbers: set[int]) -> bool:
+    """'43', 'P43', 'participant 043' name participant 43 (transcripts are added with the number as typed)."""
+    found = re.fullmatch(r"(?:p|participant)?\s*0*(\d+)", (participant or "").strip(), flags=re.IGNORECASE)
+    return bool(found) and int(found.group(1)) in numbers
+
+
+def _cut_from_coding(erasure: Erasure, counts: dict[str, int]) -> None:
+    from ..qualitative import Segment
+    from ..qualitative.cut import cut_participants
+    from ..web.coding.models import CodingDocument, HighlightItem
+
+    for wave_id, numbers in erasure.numbers.items():
+        wanted = set(numbers)
+        for document in CodingDocument.objects.filter(project__wave_id=wave_id).order_by("pk"):
+            theirs = {s["participant"] for s in document.segments if _is_number(s["participant"], wanted)}
+            if not theirs:
+                continue
+            items = list(HighlightItem.objects.filter(document=document))
+            cut = cut_participants(document.text, [Segment(**s) for s in document.segments], theirs,
+                                   [(h.pk, h.start, h.end) for h in items])
+            if not cut.text.strip() or not cut.segments:
+                counts["highlights"] += len(items)
+                counts["transcripts" if document.kind == "transcript" else "coding documents"] += 1
+                if document.kind != "transcript":
+                    counts["open-text answers"] += cut.removed_segments
+                document.delete()
+                continue
+            gone = [h.pk for h in items if cut.highlights[h.pk] is None]
+            moved = []
+            for h in items:
+                new = cut.highlights[h.pk]
+                if new is not None and new != (h.start, h.end):
+                    if document.text[h.start:h.end] != cut.text[new[0]:new[1]]:
+                        counts["highlights trimmed"] += 1
+                    h.start, h.end = new
+                    moved.append(h)
+            HighlightItem.objects.filter(pk__in=gone).delete()
+            HighlightItem.objects.bulk_update(moved, ["start", "end"])
+            counts["highlights"] += len(gone)
+            counts["transcript turns" if document.kind == "transcript" else "open-text answers"] += \
+                cut.removed_segments
+            document.text = cut.text
+            document.segments = [{"start": s.start, "end": s.end, "participant": s.participant,
+                                  "speaker": s.speaker, "professional_group": s.professional_group,
+                                  "region": s.region} for s in cut.segments]
+            document.save(update_fields=["text", "segments"])
+
+
+def _mentoring(respondent_key: str, counts: dict[str, int]) -> None:
+    from ..web.mentoring.models import ClinicianProfile, Match, MatchingRound
+
+    profiles = ClinicianProfile.objects.filter(from_respondent=respondent_key)
+    ids = {str(pk) for pk in profiles.values_list("pk", flat=True)}
+    if not ids:
+        return
+    counts["matches"] += Match.objects.filter(clinician__in=profiles).count()
+    for matching_round in MatchingRound.objects.exclude(peer_groups=[]):
+        groups = [[m for m in group if m not in ids] for group in matching_round.peer_groups]
+        places = sum(map(len, matching_round.peer_groups)) - sum(map(len, groups))
+        if places:
+            counts["peer group places"] += places
+            matching_round.peer_groups = [g for g in groups if g]
+            matching_round.save(update_fields=["peer_groups"])
+    counts["mentoring profiles"] += len(ids)
+    profiles.delete()  # their matches go with them
+
+
+def erase_respondent(respondent_key: str, *, actor: str) -> dict[str, int]:
+    """Remove a respondent and everything derived from them, in one transaction: their answers and contact
+    details; in the coding project of each wave they were numbered in, their open-text answers (each
+    document rebuilt without them, the other segments and highlights moved so they cover the same text,
+    highlights on their words removed) and the transcripts of their participant number; the participant
+    number; the mentoring profiles started from their answers, with their matches and peer-group places;
+    and whatever the registered ERASURE_HOOKS keep. The audit log records it by a hash of the key.
+    Returns the counts removed, by kind (only kinds with something removed); empty when the key is unknown."""
+    ready()
+    from django.db import transaction
+
+    from ..web.coding.models import ParticipantNumber
+    from ..web.surveys import store
+    from ..web.surveys.models import Response, Wave
+
+    counts: dict[str, int] = {kind: 0 for kind in (
+        "open-text answers", "coding documents", "transcripts", "transcript turns", "highlights",
+        "highlights trimmed", "participant numbers", "mentoring profiles", "matches", "peer group places")}
+    with transaction.atomic():
+        numbered = list(ParticipantNumber.objects.filter(respondent_key=respondent_key)
+                        .values_list("wave_id", "number"))
+        wave_ids = {w for w, _ in numbered} | set(
+            Response.objects.filter(respondent_key=respondent_key).values_list("wave_id", flat=True))
+        erasure = Erasure(respondent_key, list(Wave.objects.filter(pk__in=wave_ids)))
+        for wave_id, number in numbered:
+            erasure.numbers.setdefault(wave_id, []).append(number)
+        _cut_from_coding(erasure, counts)
+        counts["participant numbers"], _ = ParticipantNumber.objects.filter(respondent_key=respondent_key).delete()
+        _mentoring(respondent_key, counts)
+        for hook in ERASURE_HOOKS:
+            for kind, n in (hook(erasure) or {}).items():
+                counts[kind] = counts.get(kind, 0) + n
+        removed = {kind: n for kind, n in counts.items() if n}
+        return store.erase(respondent_key, actor=actor, derived=removed)

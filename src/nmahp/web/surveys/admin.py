@@ -1,6 +1,11 @@
+import hashlib
+
 from django.contrib import admin
 
 from .models import CollectorLink, Response, Wave
+
+# ContactDetails is deliberately not registered: contact details are read only through the analysts'
+# audited contacts page, and go only with their respondent, through erase_respondent below.
 
 
 class CollectorInline(admin.TabularInline):
@@ -15,20 +20,46 @@ class WaveAdmin(admin.ModelAdmin):
     inlines = [CollectorInline]
 
 
+def _erase(request, responses) -> dict[str, int]:
+    from nmahp.app.people import erase_respondent
+
+    totals: dict[str, int] = {}
+    for key in [r.respondent_key for r in responses]:
+        for kind, n in erase_respondent(key, actor=request.user.get_username()).items():
+            totals[kind] = totals.get(kind, 0) + n
+    return totals
+
+
 @admin.register(Response)
 class ResponseAdmin(admin.ModelAdmin):
-    # answers are special-category data: the admin lists responses but does not show answers
-    list_display = ["respondent_key", "wave", "status", "source", "started", "submitted"]
+    # answers are special-category data and the key opens the respondent's answers: the admin shows
+    # neither, only a short hash of the key (the same one the audit log records)
+    list_display = ["pk", "key_hash", "wave", "status", "source", "started", "submitted"]
     list_filter = ["wave", "status"]
-    exclude = ["answers"]
-    readonly_fields = ["respondent_key", "wave", "collector", "status", "source", "submitted"]
+    fields = ["key_hash", "wave", "collector", "status", "source", "started", "submitted"]
+    readonly_fields = fields
     actions = ["erase_selected"]
 
-    @admin.action(description="Erase the selected respondents (answers and contact details)")
-    def erase_selected(self, request, queryset):
-        from . import store
+    @admin.display(description="key (hash)")
+    def key_hash(self, obj) -> str:
+        return hashlib.sha256(obj.respondent_key.encode()).hexdigest()[:16]
 
-        keys = list(queryset.values_list("respondent_key", flat=True))
-        for key in keys:
-            store.erase(key, actor=request.user.get_username())
-        self.message_user(request, f"Erased {len(keys)} respondent(s); the erasures are in the audit log.")
+    def get_actions(self, request):
+        # Django's 'Delete selected' would leave contact details and everything derived behind, unaudited
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_model(self, request, obj):
+        _erase(request, [obj])
+
+    def delete_queryset(self, request, queryset):
+        _erase(request, queryset)
+
+    @admin.action(description="Erase the selected respondents (answers, contact details and all derived from them)")
+    def erase_selected(self, request, queryset):
+        responses = list(queryset)
+        totals = _erase(request, responses)
+        done = "; ".join(f"{kind}: {n}" for kind, n in totals.items())
+        self.message_user(request,
+                          f"Erased {len(responses)} respondent(s) ({done}); the erasures are in the audit log.")

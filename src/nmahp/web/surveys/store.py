@@ -135,9 +135,11 @@ def wave_answers(wave: Wave) -> list[dict]:
     return list(Response.objects.filter(wave=wave, status=Response.COMPLETE).values_list("answers", flat=True))
 
 
-def erase(respondent_key: str, *, actor: str) -> bool:
+def erase(respondent_key: str, *, actor: str, derived: Mapping[str, int] | None = None) -> dict[str, int]:
     """Remove a respondent's answers and contact details, and record that it happened (by a hash of
-    the key, so the record itself links to nothing)."""
+    the key, so the record itself links to nothing) with the counts of what went, including what the
+    caller removed that was `derived` from them (call `nmahp.app.people.erase_respondent`, which removes
+    that too). Returns those counts; empty, and nothing recorded, when nothing was removed."""
     import hashlib
 
     from ..accounts.models import audit
@@ -145,12 +147,14 @@ def erase(respondent_key: str, *, actor: str) -> bool:
     with transaction.atomic():
         answers, _ = Response.objects.filter(respondent_key=respondent_key).delete()
         contact, _ = ContactDetails.objects.filter(respondent_key=respondent_key).delete()
-        if not (answers or contact):
-            return False
+        removed = {"answers": answers, "contact details": contact, **(derived or {})}
+        removed = {kind: n for kind, n in removed.items() if n}
+        if not removed:
+            return {}
         digest = hashlib.sha256(respondent_key.encode()).hexdigest()[:16]
         audit(actor, "erase", f"respondent {digest}",
-              f"answers removed: {bool(answers)}; contact removed: {bool(contact)}")
-    return True
+              "removed: " + ", ".join(f"{kind} {n}" for kind, n in removed.items()))
+    return removed
 
 
 def wave_summaries() -> list[dict]:
