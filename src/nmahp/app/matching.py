@@ -126,18 +126,18 @@ def form_peer_groups(matching_round: MatchingRound | None = None) -> list[list[s
 
 # --- clinicians and mentors ----------------------------------------------------------------------------
 def survey_start(respondent_key: str) -> dict:
-    """What a survey respondent's opt-in form starts from: only where they agreed to be contacted."""
-    from ..web.surveys.models import ContactDetails, Response
+    """What a survey respondent's opt-in form starts from, only where they agreed to be contacted: their
+    profession, region and area of interest. Never their name or email: the key travels in a link, and
+    whoever holds it must not learn who answered; contact details are read only on the analysts' audited
+    contacts page. The clinician types their name and email into the form themselves."""
+    from ..web.surveys.models import Response
 
     response = Response.objects.filter(respondent_key=respondent_key, status=Response.COMPLETE).first()
     if response is None or response.answers.get("contact_consent") != "yes":
         return {}
     answers = response.answers
-    contact = ContactDetails.objects.filter(respondent_key=respondent_key).first()
-    details = contact.details if contact else {}
     return {"profession": (answers.get("profession") or "").split(" ")[0], "region": answers.get("region", ""),
-            "interests": answers.get("area_of_interest", ""), "name": details.get("contact_name", ""),
-            "email": details.get("contact_email", "")}
+            "interests": answers.get("area_of_interest", "")}
 
 
 def join(answers: dict, *, from_respondent: str = "") -> ClinicianProfile:

@@ -87,9 +87,19 @@ CONTENT_SECURITY_POLICY = (
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # answers are special-category data: never log request bodies
+# and never respondent keys: they open a respondent's answers, and request paths carry them
+# ('Not Found: /respond/<key>/'), so the request and server loggers redact them (nmahp.web.redact)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_keys": {"()": "nmahp.web.redact.RedactRespondentKeys"}},
+    "formatters": {"django.server": {"()": "django.utils.log.ServerFormatter",
+                                     "format": "[{server_time}] {message}", "style": "{"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_keys"]},
+                 "django.server": {"level": "INFO", "class": "logging.StreamHandler", "formatter": "django.server",
+                                   "filters": ["redact_keys"]}},
+    "loggers": {"django.request": {"filters": ["redact_keys"]},
+                "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False,
+                                  "filters": ["redact_keys"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
