@@ -81,7 +81,11 @@ def test_repeated_failed_sign_ins_lock_the_account(make_user):
     locked = client.post("/sign-in/", {"username": "lee", "password": "a-long-test-password"})
     assert "Too many failed attempts" in locked.content.decode()
     assert "_auth_user_id" not in client.session
-    assert SignInAttempt.objects.filter(username="lee", succeeded=False).count() == 5
+    assert SignInAttempt.objects.filter(username="lee", outcome=SignInAttempt.WRONG_PASSWORD).count() == 5
+    # the lock holds this address only: the lead still signs in from another one
+    elsewhere = Client(REMOTE_ADDR="192.0.2.77")
+    assert elsewhere.post("/sign-in/", {"username": "lee", "password": "a-long-test-password"}).status_code == 302
+    assert elsewhere.get("/dashboard/").status_code == 200
 
 
 def test_sign_in_does_not_redirect_off_site(make_user):

@@ -3,9 +3,12 @@ transcripts added to it, REFI-QDA and Taguette exchange, and the theme table wit
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import asdict
 from pathlib import Path
 
+from .. import limits
 from ..errors import NmahpError
 from ..instruments import get_instrument
 from ..qualitative import Code, Codebook, Document, Highlight, Project, Segment
@@ -110,10 +113,13 @@ def merge(project: CodingProject, imported: Project) -> dict[str, int]:
         codes[code.id] = item
         if code.parent:
             pending_parents.append((item, code.parent))
+    by_pk = {c.pk: c for c in codes.values()}
     for item, parent in pending_parents:
-        if parent in codes and item.parent_id is None:
-            item.parent = codes[parent]
-            item.save()
+        target = codes.get(parent)
+        if target is None or item.parent_id is not None or _is_under(target, item, by_pk):
+            continue  # a parent that would make a loop with the codes already here is left out
+        item.parent = target
+        item.save()
     documents = {d.guid: d for d in project.documents.all()}
     added_documents = 0
     for document in imported.documents.values():
@@ -125,12 +131,26 @@ def merge(project: CodingProject, imported: Project) -> dict[str, int]:
     for highlight in imported.highlights:
         if highlight.id in existing:
             continue
+        if highlight.end > len(documents[highlight.document].text):
+            raise NmahpError(f"a highlight {highlight.start}-{highlight.end} lies outside the project's document "
+                             f"'{documents[highlight.document].name}', which has the same guid; nothing imported")
         item = HighlightItem.objects.create(document=documents[highlight.document], guid=highlight.id,
                                             start=highlight.start, end=highlight.end, coder=highlight.coder,
                                             memo=highlight.memo)
         item.codes.set([codes[c] for c in highlight.codes if c in codes])
         added += 1
     return {"documents": added_documents, "highlights": added}
+
+
+def _is_under(node: CodeItem, item: CodeItem, by_pk: dict) -> bool:
+    """Whether `item` is `node` or one of its ancestors (so making it `item`'s parent would close a loop)."""
+    seen = set()
+    while node is not None and node.pk not in seen:
+        if node.pk == item.pk:
+            return True
+        seen.add(node.pk)
+        node = by_pk.get(node.parent_id)
+    return False
 
 
 def overview(project: CodingProject) -> dict:
@@ -152,21 +172,38 @@ def overview(project: CodingProject) -> dict:
 
 
 def add_transcript(project, path: Path, participant: str, *, group: str = "", region: str = ""):
-    """Add an interview transcript (.vtt with speakers, .docx or plain text) to a coding project."""
-    if not path.is_file():
-        raise NmahpError(f"{path}: no such file")
+    """Add an interview transcript (.vtt with speakers, .docx or plain text) to a coding project. A file
+    over NMAHP_MAX_TRANSCRIPT_MB, a .docx that is not a Word document (or expands past the zip limits), a
+    .vtt that is not WebVTT, text that is not UTF-8 or an empty transcript raises NmahpError; nothing is
+    stored then."""
+    data = limits.read_file(path, "transcript_bytes")
+    suffix = path.suffix.lower()
     try:
-        suffix = path.suffix.lower()
-        if suffix == ".vtt":
-            document = from_vtt(path.read_text(encoding="utf-8-sig"), path.stem, participant,
-                                professional_group=group, region=region)
-        elif suffix == ".docx":
-            document = from_docx(path, participant, professional_group=group, region=region)
+        if suffix == ".docx":
+            if not zipfile.is_zipfile(io.BytesIO(data)):
+                raise NmahpError(f"{path}: cannot be read as a Word document: it is not a .docx (a zip archive)")
+            with limits.open_zip(data, str(path)):  # within the zip limits before python-docx expands it
+                pass
+            document = from_docx(io.BytesIO(data), participant, name=path.stem, professional_group=group,
+                                 region=region)
         else:
-            document = from_text(path.read_text(encoding="utf-8-sig"), path.stem, participant,
-                                 professional_group=group, region=region)
-    except (ValueError, UnicodeDecodeError, KeyError, OSError) as exc:
-        raise NmahpError(f"{path}: cannot be read as a transcript: {exc}") from None
+            text = data.decode("utf-8-sig")
+            if "\x00" in text:
+                raise ValueError("it contains NUL characters, so it is not plain text")
+            if suffix == ".vtt":
+                if not text.strip():
+                    raise NmahpError(f"{path}: the transcript is empty")
+                document = from_vtt(text, path.stem, participant, professional_group=group, region=region)
+            else:
+                document = from_text(text, path.stem, participant, professional_group=group, region=region)
+    except NmahpError:
+        raise
+    except UnicodeDecodeError as exc:
+        raise NmahpError(f"{path}: cannot be read as a transcript: not UTF-8 text (byte {exc.start})") from None
+    except Exception as exc:  # noqa: BLE001 - python-docx and webvtt raise their own kinds for a damaged file
+        kind = {".docx": "a Word document", ".vtt": "a WebVTT (.vtt) file"}.get(suffix, "text")
+        reason = str(exc).splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise NmahpError(f"{path}: cannot be read as {kind}: {reason}") from None
     if not document.text:
         raise NmahpError(f"{path}: the transcript is empty")
     save_document(project, document)
@@ -183,12 +220,15 @@ def export(project, fmt: str) -> bytes:
     raise NmahpError(f"export as .qdpx or .qdc, not .{fmt}")
 
 
-def import_refi(project, path: Path) -> dict[str, int]:
-    """Codes and highlights from another QDA tool (.qdpx project or .qdc codebook), merged in."""
-    if path.suffix.lower() == ".qdc":
-        imported = Project(path.stem, codebook=import_qdc(path))
+def import_refi(project, path: Path, *, label: str | None = None) -> dict[str, int]:
+    """Codes and highlights from another QDA tool (.qdpx project or .qdc codebook), merged in. The file is
+    checked through first (limits, GUIDs, colours, positions, UTF-8: `nmahp.qualitative.refi`); a file
+    with any fault raises NmahpError naming it (`label`, else the path) and nothing is stored."""
+    label = label or str(path)
+    if path.suffix.lower() == ".qdc" or label.lower().endswith(".qdc"):
+        imported = Project(path.stem, codebook=import_qdc(path, label))
     else:
-        imported = import_qdpx(path)
+        imported = import_qdpx(path, label)
     added = merge(project, imported)
     return {"codes": len(imported.codebook.codes), **added}
 

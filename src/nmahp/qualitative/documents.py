@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from pathlib import Path
+from typing import IO
 
 import webvtt
 
@@ -48,11 +49,13 @@ def from_vtt(content: str, name: str, participant: str, *, professional_group: s
     return Document(name, "\n".join(lines), "transcript", segments)
 
 
-def from_docx(path: str | Path, participant: str, **known) -> Document:
+def from_docx(source: str | Path | IO[bytes], participant: str, *, name: str | None = None, **known) -> Document:
+    """A Word transcript, from its path or its bytes (a file object; then give `name`)."""
     from docx import Document as Word
 
-    paragraphs = [p.text for p in Word(str(path)).paragraphs if p.text.strip()]
-    return _plain(Path(path).stem, paragraphs, participant, **known)
+    paragraphs = [p.text for p in Word(source if hasattr(source, "read") else str(source)).paragraphs
+                  if p.text.strip()]
+    return _plain(name or Path(source).stem, paragraphs, participant, **known)
 
 
 def from_text(text: str, name: str, participant: str, **known) -> Document:

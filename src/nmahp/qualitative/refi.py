@@ -5,12 +5,15 @@ highlight positions intact. Positions are characters of the plain text, as the s
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from collections import deque
 from importlib.resources import files
 from pathlib import Path
 
 from lxml import etree
 
+from .. import limits
 from ..errors import NmahpError
 from .model import Code, Codebook, Document, Highlight, Project, new_id
 
@@ -66,8 +69,8 @@ def project_xml(project: Project) -> bytes:
 
 
 def validate_project_xml(data: bytes) -> None:
-    schema = etree.XMLSchema(etree.fromstring(SCHEMA.read_bytes()))
-    document = etree.fromstring(data)
+    schema = etree.XMLSchema(etree.fromstring(SCHEMA.read_bytes(), limits.xml_parser()))
+    document = etree.fromstring(data, limits.xml_parser())
     if not schema.validate(document):
         problems = "; ".join(f"line {e.line}: {e.message}" for e in schema.error_log)
         raise NmahpError(f"not a valid REFI-QDA project: {problems}")
@@ -91,62 +94,154 @@ def export_qdpx(project: Project, path: str | Path) -> Path:
     return path
 
 
-def _read_codes(element, ns: str) -> Codebook:
+# --- reading files from other tools: everything is checked before a project is returned ---------------------
+MAX_NAME = 200  # code and document names, as the database keeps them
+MAX_CODER = 150  # a coder's (user's) name
+MAX_CODE_DEPTH = 100  # codes nested deeper than this are refused (libxml2 stops at 256 levels anyway)
+DEFAULT_COLOUR = "#005EB8"
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_COLOUR = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
+_POSITION = re.compile(r"[0-9]{1,12}")
+
+
+def _guid(value: str | None, label: str, what: str) -> str:
+    """A GUID in the standard's form (with or without braces), kept lower-case without braces."""
+    if value is None or not value.strip():
+        raise NmahpError(f"{label}: {what} has no guid")
+    value = value.strip()
+    bare = value[1:-1] if value.startswith("{") and value.endswith("}") else value
+    if not _GUID.fullmatch(bare):
+        raise NmahpError(f"{label}: {what} has guid '{limits.one_line(value, 60)}', which is not a GUID "
+                         "(32 hex digits as 8-4-4-4-12)")
+    return bare.lower()
+
+
+def _colour(value: str | None, label: str, what: str) -> str:
+    if value is None or not value.strip():
+        return DEFAULT_COLOUR
+    value = value.strip()
+    if not _COLOUR.fullmatch(value):
+        raise NmahpError(f"{label}: {what} has colour '{limits.one_line(value, 40)}'; a colour is #RRGGBB")
+    if len(value) == 4:  # #RGB, which the standard also allows
+        value = "#" + "".join(c * 2 for c in value[1:])
+    return value.upper()
+
+
+def _name(value: str | None, label: str, what: str, *, limit: int = MAX_NAME) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise NmahpError(f"{label}: {what} has no name")
+    if len(value) > limit:
+        raise NmahpError(f"{label}: {what} has a name of {len(value):,} characters; the limit is {limit}")
+    return value
+
+
+def _position(value: str | None, label: str, what: str) -> int:
+    if value is None or not _POSITION.fullmatch(value.strip()):
+        shown = "none" if value is None else f"'{limits.one_line(value, 40)}'"
+        raise NmahpError(f"{label}: {what} has position {shown}; positions are whole numbers from 0")
+    return int(value.strip())
+
+
+def _read_codes(element, ns: str, label: str) -> Codebook:
     codebook = Codebook()
-
-    def walk(node, parent):
-        for code_element in node.findall(f"{{{ns}}}Code"):
-            description = code_element.findtext(f"{{{ns}}}Description") or ""
-            code = Code(code_element.get("name", ""), description, code_element.get("color") or "#005EB8", parent,
-                        code_element.get("guid"))
-            codebook.codes[code.id] = code
-            walk(code_element, code.id)
-
     codes = element.find(f"{{{ns}}}Codes")
-    if codes is not None:
-        walk(codes, None)
+    if codes is None:
+        return codebook
+    pending = deque([(codes, None, 0)])  # iterative: a deep tree cannot exhaust Python's stack
+    while pending:
+        node, parent, depth = pending.popleft()
+        if depth > MAX_CODE_DEPTH:
+            raise NmahpError(f"{label}: codes are nested more than {MAX_CODE_DEPTH} levels deep")
+        for code_element in node.findall(f"{{{ns}}}Code"):
+            name = _name(code_element.get("name"), label, "a code")
+            what = f"code '{limits.one_line(name, 60)}'"
+            guid = _guid(code_element.get("guid"), label, what)
+            if guid in codebook.codes:
+                raise NmahpError(f"{label}: two codes have the guid {guid}")
+            description = code_element.findtext(f"{{{ns}}}Description") or ""
+            codebook.codes[guid] = Code(name, description, _colour(code_element.get("color"), label, what),
+                                        parent, guid)
+            pending.append((code_element, guid, depth + 1))
     return codebook
 
 
-def import_qdpx(path: str | Path) -> Project:
+def _decode(data: bytes, label: str, member: str) -> str:
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise NmahpError(f"{path}: not a .qdpx file (a zip archive): {exc}") from None
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NmahpError(f"{label}: {limits.one_line(member, 80)} is not UTF-8 text (byte {exc.start}: "
+                         f"{data[exc.start:exc.start + 1]!r})") from None
+    if "\x00" in text:
+        raise NmahpError(f"{label}: {limits.one_line(member, 80)} contains NUL characters; it is not plain text")
+    return text
+
+
+def import_qdpx(path: str | Path, label: str | None = None) -> Project:
+    """A REFI-QDA project from another tool, checked through: the archive within its limits, the XML
+    well-formed with no DTD, every GUID, colour and position valid, every source UTF-8 text. Raises
+    NmahpError naming the file and the fault; returns only a project that can be stored and exported."""
+    label = label or str(path)
+    data = limits.read_file(path, "qda_bytes", label)
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise NmahpError(f"{label}: not a .qdpx file (a zip archive)")
+    archive = limits.open_zip(data, label)
     with archive:
-        try:
-            data = archive.read("project.qde")
-        except KeyError:
-            raise NmahpError(f"{path}: has no project.qde inside") from None
-        try:
-            root = etree.fromstring(data)
-        except etree.XMLSyntaxError as exc:
-            raise NmahpError(f"{path}: project.qde is not XML: {exc}") from None
+        root = limits.parse_xml(limits.read_member(archive, "project.qde", label, "xml_bytes"),
+                                f"{label}: project.qde")
         ns = PROJECT_NS
-        users = {u.get("guid"): u.get("name") or u.get("guid") for u in root.iter(f"{{{ns}}}User")}
-        project = Project(root.get("name", Path(path).stem))
+        if root.tag != f"{{{ns}}}Project":
+            raise NmahpError(f"{label}: project.qde is not a REFI-QDA project (its root is "
+                             f"'{limits.one_line(root.tag, 80)}', not Project in {ns})")
+        users = {}
+        for user in root.iter(f"{{{ns}}}User"):
+            guid = _guid(user.get("guid"), label, "a user")
+            users[guid] = _name(user.get("name") or guid, label, "a user", limit=MAX_CODER)
+        project = Project((root.get("name") or Path(path).stem)[:MAX_NAME])
         book = root.find(f"{{{ns}}}CodeBook")
         if book is not None:
-            project.codebook = _read_codes(book, ns)
+            project.codebook = _read_codes(book, ns, label)
         names = set(archive.namelist())
+        selections, text_read = set(), 0
         for source in root.iter(f"{{{ns}}}TextSource"):
+            guid = _guid(source.get("guid"), label, f"source '{limits.one_line(source.get('name') or '', 60)}'")
+            name = _name(source.get("name") or f"source {guid[:8]}", label, "a source")
+            what = f"source '{limits.one_line(name, 60)}'"
+            if guid in project.documents:
+                raise NmahpError(f"{label}: two sources have the guid {guid}")
             text = source.findtext(f"{{{ns}}}PlainTextContent")
             if text is None:
-                location = source.get("plainTextPath", "")
+                location = source.get("plainTextPath") or ""
                 member = "Sources/" + location.removeprefix("internal://")
                 if member not in names:
-                    raise NmahpError(f"{path}: source '{source.get('name')}' points to missing {location}")
-                text = archive.read(member).decode("utf-8")
-            document = Document(source.get("name", ""), text, "text", [], source.get("guid"))
+                    raise NmahpError(f"{label}: {what} points to missing {limits.one_line(location, 120) or 'text'}")
+                raw = limits.read_member(archive, member, label)
+                text_read += len(raw)
+                if text_read > limits.limit("zip_total_bytes"):
+                    raise limits.too_big(label, text_read, "zip_total_bytes", "the sources' text")
+                text = _decode(raw, label, member)
+            elif "\x00" in text:
+                raise NmahpError(f"{label}: {what} contains NUL characters")
+            document = Document(name, text, "text", [], guid)
             project.add_document(document)
             for selection in source.findall(f"{{{ns}}}PlainTextSelection"):
-                codes = tuple(c.get("targetGUID") for c in selection.iter(f"{{{ns}}}CodeRef"))
-                start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
-                if not 0 <= start <= end <= len(text):
-                    raise NmahpError(f"{path}: a selection {start}-{end} lies outside '{document.name}'")
+                selection_guid = _guid(selection.get("guid"), label, f"a selection in {what}")
+                if selection_guid in selections:
+                    raise NmahpError(f"{label}: two selections have the guid {selection_guid}")
+                selections.add(selection_guid)
+                start = _position(selection.get("startPosition"), label, f"a selection in {what}")
+                end = _position(selection.get("endPosition"), label, f"a selection in {what}")
+                if not start <= end <= len(text):
+                    raise NmahpError(f"{label}: a selection {start}-{end} lies outside {what} "
+                                     f"({len(text):,} characters)")
+                codes = tuple(dict.fromkeys(_guid(c.get("targetGUID"), label, f"a coding in {what}")
+                                            for c in selection.iter(f"{{{ns}}}CodeRef")))
+                creator = selection.get("creatingUser")
+                coder = users.get(_guid(creator, label, f"a selection in {what}'s user"), "coder") \
+                    if creator else "coder"
                 project.highlights.append(Highlight(
-                    document.id, start, end, codes, users.get(selection.get("creatingUser"), "coder"),
-                    selection.findtext(f"{{{ns}}}Description") or "", selection.get("guid")))
+                    document.id, start, end, codes, coder,
+                    selection.findtext(f"{{{ns}}}Description") or "", selection_guid))
     return project
 
 
@@ -163,10 +258,12 @@ def export_qdc(codebook: Codebook, path: str | Path) -> Path:
     return path
 
 
-def import_qdc(path: str | Path) -> Codebook:
-    try:
-        root = etree.parse(str(path)).getroot()
-    except (OSError, etree.XMLSyntaxError) as exc:
-        raise NmahpError(f"{path}: not a REFI-QDA codebook: {exc}") from None
-    ns = root.tag.split("}")[0].strip("{") if root.tag.startswith("{") else CODEBOOK_NS
-    return _read_codes(root, ns)
+def import_qdc(path: str | Path, label: str | None = None) -> Codebook:
+    """A REFI-QDA codebook (.qdc), checked as `import_qdpx` checks a project's codes."""
+    label = label or str(path)
+    root = limits.parse_xml(limits.read_file(path, "qda_bytes", label), label)
+    tag = str(root.tag)
+    ns = tag.split("}")[0].strip("{") if tag.startswith("{") else CODEBOOK_NS
+    if tag != f"{{{ns}}}CodeBook":
+        raise NmahpError(f"{label}: not a REFI-QDA codebook (its root is '{limits.one_line(tag, 80)}', not CodeBook)")
+    return _read_codes(root, ns, label)

@@ -6,11 +6,41 @@ import os
 import secrets
 from pathlib import Path
 
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+
+
+def _on(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
 
 def data_dir() -> Path:
+    """The data folder, readable by this user only (created 0700; tightened if it is ours and open)."""
     path = Path(os.environ.get("NMAHP_DATA_DIR", "var")).resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
+    _tighten(path, PRIVATE_DIR)
     return path
+
+
+def _tighten(path: Path, mode: int) -> None:
+    info = path.stat()
+    if info.st_mode & 0o077 and info.st_uid == os.getuid():
+        path.chmod(mode)
+
+
+def private_file(path: str | Path) -> None:
+    """Create `path` readable by this user only before anything else opens it (the SQLite database:
+    SQLite gives its journal and WAL files the database file's mode)."""
+    path = Path(path)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))  # never truncates an existing file
+    _tighten(path, PRIVATE_FILE)
 
 
 def secret_key() -> str:
@@ -20,8 +50,8 @@ def secret_key() -> str:
     # generated once and kept beside the data, so sessions survive a restart
     path = data_dir() / "secret_key"
     if not path.exists():
+        private_file(path)
         path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        path.chmod(0o600)
     return path.read_text(encoding="utf-8").strip()
 
 
@@ -30,4 +60,40 @@ def database_url() -> str:
 
 
 def debug() -> bool:
-    return os.environ.get("NMAHP_DEBUG", "").lower() in {"1", "true", "yes", "on"}
+    return _on("NMAHP_DEBUG")
+
+
+def https() -> bool:
+    return _on("NMAHP_HTTPS")
+
+
+def proxy_count() -> int:
+    """How many reverse proxies stand in front of the service (NMAHP_PROXY_COUNT, default 0)."""
+    return max(0, _int("NMAHP_PROXY_COUNT", 0))
+
+
+def https_settings() -> dict:
+    """Django's HTTPS settings: with NMAHP_HTTPS, plain HTTP is redirected, HSTS is sent (subdomains
+    included) and cookies are secure. Behind NMAHP_PROXY_COUNT proxies, the proxy's X-Forwarded-Proto
+    says whether the client used HTTPS (the proxy must set it, overwriting what the client sent)."""
+    on = https()
+    return {
+        "SECURE_SSL_REDIRECT": on,
+        "SECURE_HSTS_SECONDS": max(0, _int("NMAHP_HSTS_SECONDS", 31_536_000)) if on else 0,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": on,
+        "SESSION_COOKIE_SECURE": on,
+        "CSRF_COOKIE_SECURE": on,
+        "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https") if proxy_count() else None,
+    }
+
+
+def sign_in_settings() -> dict:
+    """Counts and period of the sign-in lockout (see nmahp.web.accounts.access)."""
+    return {
+        "NMAHP_SIGNIN_FAILURES": max(1, _int("NMAHP_SIGNIN_FAILURES", 5)),
+        "NMAHP_SIGNIN_CODE_FAILURES": max(1, _int("NMAHP_SIGNIN_CODE_FAILURES", 5)),
+        "NMAHP_SIGNIN_ADDRESS_FAILURES": max(1, _int("NMAHP_SIGNIN_ADDRESS_FAILURES", 20)),
+        "NMAHP_SIGNIN_LOCKOUT_MINUTES": max(1, _int("NMAHP_SIGNIN_LOCKOUT_MINUTES", 15)),
+        "NMAHP_PROXY_COUNT": proxy_count(),
+    }
+

@@ -28,11 +28,15 @@ INSTALLED_APPS = [
     "nmahp.web.careers",
 ]
 LOGIN_URL = "/sign-in/"
+# sign-in lockout: counts and period (nmahp.web.accounts.access); client address behind NMAHP_PROXY_COUNT proxies
+globals().update(config.sign_in_settings())
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "nmahp.web.middleware.ContentSecurityPolicy",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files answered here, cacheable
+    "nmahp.web.middleware.NoStore",  # everything else: Cache-Control: no-store
+    "nmahp.web.middleware.RefuseNul",  # a NUL byte in the address, a form or a cookie: 400
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -61,6 +65,8 @@ WSGI_APPLICATION = "nmahp.web.wsgi.application"
 
 DATABASES = {"default": dj_database_url.parse(config.database_url(), conn_max_age=60)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if DATABASES["default"]["ENGINE"].endswith("sqlite3") and DATABASES["default"]["NAME"] not in ("", ":memory:"):
+    config.private_file(DATABASES["default"]["NAME"])  # 0600 before SQLite creates it world-readable
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -79,7 +85,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = os.environ.get("NMAHP_HTTPS", "").lower() in {"1", "true", "yes"}
+# NMAHP_HTTPS: redirect to HTTPS, HSTS (subdomains included), secure cookies; the proxy header is trusted
+# only with NMAHP_PROXY_COUNT (see config.https_settings)
+globals().update(config.https_settings())
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
 from .access import fully_signed_in, role_of
-from .models import ADMIN, AuditEvent, Profile
+from .models import ADMIN, AuditEvent, Profile, SignInAttempt
+from .views import admin_login
 
 
 def _admins_only(request) -> bool:
@@ -10,13 +11,30 @@ def _admins_only(request) -> bool:
 
 
 admin.site.has_permission = _admins_only
+# one way in: the admin's own login would check passwords with no lockout and no code
+admin.site.login = admin_login
 admin.site.site_header = "NMAHP Pathways administration"
 
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "region"]
-    exclude = ["totp_secret"]
+    exclude = ["totp_secret", "totp_last_step"]
+
+
+@admin.register(SignInAttempt)
+class SignInAttemptAdmin(admin.ModelAdmin):
+    """Read-only: what the lockout counts (clear an account's lock by deleting its recent failures)."""
+
+    list_display = ["at", "username", "address", "outcome"]
+    list_filter = ["outcome"]
+    search_fields = ["username", "address"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(AuditEvent)

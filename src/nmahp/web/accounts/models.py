@@ -13,15 +13,30 @@ class Profile(models.Model):
     role = models.CharField(max_length=20, choices=ROLES)
     region = models.CharField(max_length=50, blank=True, help_text="a lead sees this region only (choice name)")
     totp_secret = models.CharField(max_length=64, blank=True, help_text="base32 secret of the authenticator app")
+    # the TOTP time step of the last code accepted: a code (or an older one) is never accepted twice
+    totp_last_step = models.BigIntegerField(default=0)
 
     def __str__(self):
         return f"{self.user} ({self.role})"
 
 
 class SignInAttempt(models.Model):
+    """One step of a sign-in, by account name and client address (what the lockout counts)."""
+
+    WRONG_PASSWORD, WRONG_CODE = "wrong_password", "wrong_code"
+    PASSWORD_OK, SIGNED_IN = "password_ok", "signed_in"  # right password (code to come); fully signed in
+    OUTCOMES = [(WRONG_PASSWORD, "wrong password"), (WRONG_CODE, "wrong code"),
+                (PASSWORD_OK, "right password, code to come"), (SIGNED_IN, "signed in")]
+    FAILURES = (WRONG_PASSWORD, WRONG_CODE)
+
     username = models.CharField(max_length=150, db_index=True)
-    succeeded = models.BooleanField(default=False)
+    address = models.CharField(max_length=64, db_index=True, blank=True,
+                               help_text="client IP address (an IPv6 address as its /64)")
+    outcome = models.CharField(max_length=20, choices=OUTCOMES)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} from {self.address}: {self.get_outcome_display()}"
 
 
 class AuditEvent(models.Model):

@@ -2,6 +2,7 @@
 quotes, exchange with other QDA tools, review suggested themes."""
 
 import io
+import re
 import tempfile
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from nmahp import limits
 from nmahp.app import coding
 from nmahp.errors import NmahpError
 from nmahp.qualitative.suggest import suggest_themes
@@ -19,8 +21,8 @@ from ..pages import respond
 from ..surveys.models import Wave
 from .models import CodeItem, CodingDocument, CodingProject, HighlightItem
 
-MAX_UPLOAD = 20 * 1024 * 1024
 COLOUR = "#005EB8"
+HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 @require_http_methods(["GET", "POST"])
@@ -53,7 +55,7 @@ def project_page(request, project_id, as_json=False):
         else:
             CodeItem.objects.create(project=project, name=name, parent=parent,
                                     description=request.POST.get("description", "").strip()[:2000],
-                                    color=colour if len(colour) == 7 and colour.startswith("#") else COLOUR)
+                                    color=colour if HEX_COLOUR.fullmatch(colour) else COLOUR)
             return redirect("coding-project", project_id=project.pk)
     data = coding.overview(project)
     return respond(request, "web/coding/project.html", {
@@ -110,17 +112,18 @@ def import_project(request, project_id):
     message = ""
     if upload is None:
         message = "Choose a .qdpx file to import"
-    elif upload.size > MAX_UPLOAD:
-        message = f"The file is {upload.size // 1_000_000} MB; the limit is 20 MB"
+    elif upload.size > limits.limit("qda_bytes"):
+        message = str(limits.too_big(upload.name, upload.size, "qda_bytes"))
     else:
-        with tempfile.NamedTemporaryFile(suffix=".qdpx") as handle:
+        suffix = ".qdc" if upload.name.lower().endswith(".qdc") else ".qdpx"
+        with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
             for chunk in upload.chunks():
                 handle.write(chunk)
             handle.flush()
-            try:
-                added = coding.import_refi(project, Path(handle.name))
+            try:  # every fault of the file is an NmahpError naming it, raised before anything is stored
+                added = coding.import_refi(project, Path(handle.name), label=upload.name[:200])
             except NmahpError as exc:
-                message = str(exc).replace(handle.name, upload.name)
+                message = str(exc).replace(handle.name, upload.name[:200])
             else:
                 message = f"Imported {added['documents']} documents and {added['highlights']} highlights"
     return render(request, "web/coding/imported.html", {"project": project, "message": message},
