@@ -248,12 +248,14 @@ def analyse(
     mapping: Path = typer.Option(None, help="column mapping for --input"),
     by: str = typer.Option(",".join(STUDY.default_breakdowns),
                            help="comma-separated questions to break every table down by"),
-    no_suppress: bool = typer.Option(False, "--no-suppress",
-                                     help="analyst view: do not suppress small cells in protected breakdowns"),
+    published: bool = typer.Option(False, "--published",
+                                   help="the figures a non-analyst sees (docs/disclosure.md): counts under the "
+                                        "threshold hidden, every other count rounded; by default, exact figures"),
 ):
     """Reproduce the report's chapter 5 tables (plus tests and intervals) from raw responses."""
     from .analysis import analyse as run_analysis
     from .analysis import summary_lines, write_outputs
+    from .analysis.disclosure import EXACT, PUBLISHED
 
     responses = _responses(wave, input, instrument, mapping)
     form, frame = responses.instrument, responses.frame
@@ -262,7 +264,7 @@ def analyse(
     if unknown:
         fail(f"--by: {', '.join(unknown)} is not a question of {form.form_id}")
     with console.status(f"analysing {frame.height:,} respondents"):
-        tables = run_analysis(frame, form, by=groupings, suppress=not no_suppress)
+        tables = run_analysis(frame, form, by=groupings, disclosure=PUBLISHED if published else EXACT)
         path = write_outputs(tables, out, instrument=form, source=responses.source, respondents=frame.height,
                              notes=responses.notes)
     console.print(f"[bold]{form.title}[/]: {frame.height:,} respondents, {len(tables)} tables")

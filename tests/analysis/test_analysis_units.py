@@ -5,7 +5,7 @@ import math
 import pytest
 
 from nmahp.analysis import analyse, breakdown, compare_groups, holm, question_table, response_frame, wilson
-from nmahp.analysis.disclosure import suppress_small_cells
+from nmahp.analysis.disclosure import EXACT, PUBLISHED, apply
 from nmahp.analysis.tables import Cell, Group, Table, TableKey
 
 
@@ -69,7 +69,8 @@ def test_marked_only_when_the_adjusted_test_holds(nmahp):
          [{"professional_group": "nursing_midwifery", "top_enablers": "role_models"}] * 40
     ahp = [{"professional_group": "ahp", "top_enablers": "financial_support"}] * 45 + \
           [{"professional_group": "ahp", "top_enablers": "role_models"}] * 15
-    table = breakdown(frame(nmahp, nm + ahp), nmahp, nmahp.question("top_enablers"), "professional_group")
+    table = breakdown(frame(nmahp, nm + ahp), nmahp, nmahp.question("top_enablers"), "professional_group",
+                      disclosure=EXACT)
     tests = {t.option: t for t in table.tests}
     assert tests["financial_support"].marked and tests["financial_support"].p_adjusted < 0.05
     assert not tests["other"].marked  # nobody chose it: no test, never marked
@@ -79,7 +80,8 @@ def test_marked_only_when_the_adjusted_test_holds(nmahp):
 def test_small_groups_are_shown_but_not_tested(nmahp):
     rows = [{"professional_group": "other", "pay_band": "band_6"}] * 10 + \
            [{"professional_group": "ahp", "pay_band": "band_7"}] * 60
-    table = breakdown(frame(nmahp, rows), nmahp, nmahp.question("pay_band"), "professional_group")
+    table = breakdown(frame(nmahp, rows), nmahp, nmahp.question("pay_band"), "professional_group",
+                      disclosure=EXACT)
     assert [g.name for g in table.groups] == ["ahp", "other"]
     assert table.tests == [] and "fewer than two groups" in table.notes[0]
 
@@ -97,39 +99,47 @@ def shown(table):
     return {g.name: [None if c.suppressed else c.count for c in g.cells] for g in table.groups}
 
 
-def test_primary_and_secondary_suppression():
-    table = make("single", {"a": {"x": 20, "y": 3, "z": 30}, "b": {"x": 25, "y": 12, "z": 40}})
-    suppress_small_cells(table)
-    # a/y (3) is hidden; a's N would reveal it, so a's next smallest (x=20) goes too; then row x and
-    # row y each have one hidden cell, so b's x and y go as well
-    assert shown(table) == {"a": [None, None, 30], "b": [None, None, 40]}
-    assert table.tests == [] and "suppressed" in table.notes[-1]
+def test_published_figures_hide_counts_under_the_threshold_and_round_the_rest():
+    table = apply(make("single", {"a": {"x": 20, "y": 3, "z": 30}, "b": {"x": 27, "y": 12, "z": 0}}), PUBLISHED)
+    # 3 and 0 are hidden ("fewer than 8"); 27 -> 25, 12 -> 10; bases 53 -> 55, 39 -> 40; totals too
+    assert shown(table) == {"a": [20, None, 30], "b": [25, 10, None]}
+    assert [g.base_n for g in table.groups] == [55, 40] and table.base_n == 90  # 92 -> 90
+    assert [c.count for c in table.cells] == [45, 15, 30]  # 47, 15, 30
+    assert table.group("a").cell("x").percent == pytest.approx(100 * 20 / 55)  # rounded over rounded
+    assert table.group("b").counts_only and table.group("b").cell("x").percent is None  # N=40: n/N
+    assert all(c.ci_low is None for c in table.cells)
+    assert table.tests == [] and "rounded to the nearest 5" in table.notes[-1]
 
 
-def test_no_line_gives_a_hidden_cell_away():
-    table = make("single", {"a": {"x": 2, "y": 9, "z": 14}, "b": {"x": 7, "y": 1, "z": 30},
-                            "c": {"x": 11, "y": 12, "z": 8}})
-    suppress_small_cells(table)
-    for group in table.groups:
-        hidden = [c for c in group.cells if c.suppressed]
-        assert len(hidden) != 1 or group.base_n is None
-    for total in table.cells:
-        line = [g.cell(total.option) for g in table.groups]
-        hidden = [c for c in line if c.suppressed]
-        assert len(hidden) != 1 or total.suppressed
+def test_a_table_answered_by_fewer_than_the_threshold_shows_nothing():
+    table = apply(make("single", {"a": {"x": 4, "y": 3}}), PUBLISHED)
+    assert table.base_n is None and table.base_suppressed and all(c.suppressed for c in table.cells)
+    assert all(g.base_suppressed and all(c.suppressed for c in g.cells) for g in table.groups)
 
 
-def test_protected_group_of_fewer_than_five_is_hidden_whole(nmahp):
-    rows = [{"ethnicity": "white_british", "research_interest": "interested"}] * 40 + \
+def test_every_table_is_published_under_the_rule_and_analysts_see_exact_counts(nmahp):
+    rows = [{"ethnicity": "white_british", "research_interest": "interested"}] * 41 + \
            [{"ethnicity": "white_british", "research_interest": "very_interested"}] * 30 + \
            [{"ethnicity": "black_african", "research_interest": "interested"}] * 3
-    table = breakdown(frame(nmahp, rows), nmahp, nmahp.question("research_interest"), "ethnicity")
+    data, question = frame(nmahp, rows), nmahp.question("research_interest")
+    table = breakdown(data, nmahp, question, "ethnicity")
     small = table.group("black_african")
     assert small.base_n is None and small.base_suppressed and all(c.suppressed for c in small.cells)
-    assert table.group("white_british").cell("interested").suppressed  # else 43 - 40 gives 3 away
-    unsuppressed = breakdown(frame(nmahp, rows), nmahp, nmahp.question("research_interest"), "ethnicity",
-                             suppress=False)
-    assert unsuppressed.group("black_african").cell("interested").count == 3  # the analyst view
+    white = table.group("white_british")
+    assert (white.base_n, white.cell("interested").count, white.cell("very_interested").count) == (70, 40, 30)
+    assert table.cell("interested").count == 45  # 44: the hidden 3 is lost in the rounding
+    assert table.group("asian_indian").base_suppressed  # every group is listed, even one nobody is in
+    plain = question_table(data, question)  # not a protected table: the same rule
+    assert apply(plain, PUBLISHED).cell("neither").suppressed
+    assert table.weighted_average is None and white.weighted_average is None  # over hidden counts: withheld
+    answers = {"completely_uninterested": 8, "uninterested": 12, "neither": 13, "interested": 41, "very_interested": 30}
+    full = apply(question_table(frame(nmahp, [{"research_interest": k} for k, n in answers.items() for _ in range(n)]),
+                                question), PUBLISHED)
+    assert [c.count for c in full.cells] == [10, 10, 15, 40, 30]
+    assert full.weighted_average == pytest.approx((10 + 20 + 45 + 160 + 150) / 105)  # from the rounded counts
+    exact = breakdown(data, nmahp, question, "ethnicity", disclosure=EXACT)
+    assert exact.group("black_african").cell("interested").count == 3  # the analyst view
+    assert exact.cell("interested").count == 44 and exact.group("white_british").base_n == 71
 
 
 def test_breakdowns_by_region_and_pay_band_are_produced(nmahp):

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from nmahp.analysis import analyse, response_frame
+from nmahp.analysis.disclosure import EXACT
 from nmahp.cli import app
 from nmahp.importers import import_file
 from nmahp.instruments import get_instrument
@@ -37,7 +38,7 @@ def surveys():
 
 @pytest.fixture(scope="module")
 def model():
-    return build_report(surveys(), title="Survey findings")
+    return build_report(surveys(), title="Survey findings", disclosure=EXACT)  # the analysts' report
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +89,7 @@ def test_sentences_use_the_analysis_numbers(model):
 
 def test_markedly_only_where_the_analysis_flags_it(model):
     nmahp = surveys()[0]
-    tables = {t.id: t for t in analyse(nmahp.frame, nmahp.instrument, by=["professional_group"])}
+    tables = {t.id: t for t in analyse(nmahp.frame, nmahp.instrument, by=["professional_group"], disclosure=EXACT)}
     claims = [b.text for b in model.blocks if isinstance(b, Paragraph) and "markedly" in b.text]
     for claim in claims:
         for label in re.findall(r"chose “([^”]+)”", claim):

@@ -68,7 +68,7 @@ professions: {a: [nurse], b: [nurse]}
 career_stages: [{id: one, name: One}]
 alongside_stages: {id: any, name: Any}
 protected_characteristics: [ethnicity]
-disclosure_threshold: 5
+disclosure: {threshold: 8, suppress_at_most: 7, round_to: 5}
 counts_only_below: 50
 default_breakdowns: []
 dashboard_filters: []

@@ -179,11 +179,15 @@ def test_an_admins_page_twin_and_download_agree_on_suppression(wave, signed_in):
     rows = list(csv.DictReader(io.StringIO(admin.get(f"/dashboard/wave/{wave.pk}/download.csv").content.decode())))
     split = [r for r in rows if r["table"] == data["breakdown"]["id"]]
     assert split
-    assert {(r["group"], r["option"]) for r in split if r["count"] == "suppressed"} == hidden
+    assert {(r["group"], r["option"]) for r in split if r["count"] == "fewer than 8"} == hidden
+    shown = {(g["name"], c["option"]): str(c["count"]) for g in data["breakdown"]["groups"] for c in g["cells"]
+             if not c["suppressed"]}
+    assert {(r["group"], r["option"]): r["count"] for r in split if r["group"] and r["count"] != "fewer than 8"} == shown
+    assert all(int(n) % 5 == 0 for n in shown.values())  # rounded, as on the page
     # an analyst, and only an analyst, sees the small cells
     analyst_rows = list(csv.DictReader(io.StringIO(
         signed_in("analyst").get(f"/dashboard/wave/{wave.pk}/download.csv").content.decode())))
-    assert not any(r["count"] == "suppressed" for r in analyst_rows if r["table"] == data["breakdown"]["id"])
+    assert not any(r["count"] == "fewer than 8" for r in analyst_rows if r["table"] == data["breakdown"]["id"])
 
 
 def test_mentoring_rounds_twin_and_roles(signed_in):

@@ -1,5 +1,5 @@
 """Any table split by a grouping question (professional group, region, pay band, ...), with the
-tests the study did not run and the disclosure control it needed."""
+tests the study did not run and the disclosure control it needed (nmahp.analysis.disclosure)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import polars as pl
 from ..instruments import Instrument, Question
 from .counting import CountPlan
 from .counts import cells_for, kind_of, weighted_average
-from .disclosure import is_protected, suppress_small_cells
+from .disclosure import PUBLISHED, Disclosure, apply
 from .groups import as_question
 from .stats import ALPHA, compare_groups, holm
 from .tables import COUNTS_ONLY_BELOW, Group, Table, TableKey, Test
@@ -21,16 +21,17 @@ def group_labels(instrument: Instrument, by: str) -> dict[str, str]:
 
 
 def breakdown(frame: pl.DataFrame, instrument: Instrument, question: Question, by: str, *,
-              suppress: bool = True) -> Table:
+              disclosure: Disclosure = PUBLISHED) -> Table:
     """`question` split by the answers to `by` (a select_one or the derived professional group)."""
     plan = CountPlan(frame)
     plan.want(question, by)
     plan.run()
-    return breakdown_from_counts(instrument, question, by, *plan.by_group(question, by), suppress=suppress)
+    return breakdown_from_counts(instrument, question, by, *plan.by_group(question, by),
+                                disclosure=disclosure)
 
 
 def breakdown_from_counts(instrument: Instrument, question: Question, by: str, bases: dict[str, int],
-                          counts: dict[str, dict[str, int]], *, suppress: bool = True) -> Table:
+                          counts: dict[str, dict[str, int]], *, disclosure: Disclosure = PUBLISHED) -> Table:
     labels = group_labels(instrument, by)
     kind = kind_of(question)
     table = Table(key=TableKey(question.name, by), question=question.name, label=question.label, kind=kind,
@@ -40,9 +41,9 @@ def breakdown_from_counts(instrument: Instrument, question: Question, by: str, b
         for option, n in group_counts.items():
             overall[option] = overall.get(option, 0) + n
     for group_name, group_label in labels.items():
-        if group_name not in bases:
-            continue
-        base = bases[group_name]
+        if group_name not in bases and disclosure.exact:
+            continue  # outside the analyst's view every group is listed: a listed group is not known to exist
+        base = bases.get(group_name, 0)
         cells = cells_for(question, base, counts.get(group_name, {}), likert=kind == "likert")
         group = Group(group_name, group_label, base, cells, counts_only=base < COUNTS_ONLY_BELOW)
         if kind == "likert":
@@ -51,9 +52,7 @@ def breakdown_from_counts(instrument: Instrument, question: Question, by: str, b
     table.cells = cells_for(question, table.base_n, overall, likert=kind == "likert")
     table.counts_only = table.base_n < COUNTS_ONLY_BELOW
     _tests(table)
-    if suppress and is_protected(by):
-        suppress_small_cells(table)
-    return table
+    return apply(table, disclosure)
 
 
 def _tests(table: Table) -> None:

@@ -8,13 +8,14 @@ from dataclasses import asdict, dataclass, field
 from ..study import STUDY
 
 COUNTS_ONLY_BELOW = STUDY.counts_only_below
+HIDDEN = f"fewer than {STUDY.disclosure.threshold}"  # how a count hidden by disclosure control is shown
 
 
 def share(count: int | None, base: int | None, counts_only: bool) -> str:
     """How every output states a count: '75% (n=129)', or '13/16' below N = 50 (the study's rule),
-    or 'suppressed' where disclosure control hid it."""
+    or 'fewer than 8' where disclosure control hid it (nmahp.analysis.disclosure)."""
     if count is None or base is None:
-        return "suppressed"
+        return HIDDEN
     if counts_only or not base:
         return f"{count}/{base}"
     return f"{100 * count / base:.0f}% (n={count})"
@@ -47,8 +48,8 @@ class TableKey:
 class Cell:
     option: str
     label: str
-    count: int | None  # None when suppressed
-    percent: float | None  # None when suppressed or when the base is under 50
+    count: int | None  # None when hidden by disclosure control; rounded outside the analyst role
+    percent: float | None  # None when hidden or when the base is under 50
     ci_low: float | None = None
     ci_high: float | None = None
     suppressed: bool = False
@@ -69,7 +70,7 @@ class Test:
 class Group:
     name: str
     label: str
-    base_n: int | None  # None when suppressed (a protected group of fewer than 5)
+    base_n: int | None  # None when hidden (a group of fewer than the disclosure threshold)
     cells: list[Cell]
     weighted_average: float | None = None
     counts_only: bool = False
@@ -85,7 +86,7 @@ class ContractRow:
 
     role: str
     label: str
-    interested: int
+    interested: int | None  # None when hidden by disclosure control
     percent: float | None
     contracts: list[Cell]
 
@@ -96,7 +97,7 @@ class Table:
     question: str
     label: str
     kind: str  # single | multi | likert | top3 | role_contract
-    base_n: int
+    base_n: int | None  # None when hidden (fewer than the disclosure threshold answered)
     cells: list[Cell]
     weighted_average: float | None = None
     by: str | None = None
@@ -106,6 +107,7 @@ class Table:
     roles: list[ContractRow] = field(default_factory=list)
     counts_only: bool = False
     notes: list[str] = field(default_factory=list)
+    base_suppressed: bool = False
 
     def cell(self, option: str) -> Cell:
         return next(c for c in self.cells if c.option == option)

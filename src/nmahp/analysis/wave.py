@@ -15,8 +15,9 @@ from ..study import STUDY
 from .breakdown import breakdown, breakdown_from_counts
 from .counting import CountPlan
 from .counts import ROLE_QUESTION, option_counts, role_contract_interest, table_from_counts
+from .disclosure import PUBLISHED, Disclosure, apply
 from .groups import PROFESSIONAL_GROUP, as_question
-from .tables import Table, TableKey, share
+from .tables import HIDDEN, Table, TableKey, share
 
 DEFAULT_BREAKDOWNS = STUDY.default_breakdowns
 SCHEMA_VERSION = 1
@@ -33,7 +34,9 @@ def analysable(instrument: Instrument) -> list:
 
 
 def analyse(frame: pl.DataFrame, instrument: Instrument, *, by: Iterable[str] = DEFAULT_BREAKDOWNS,
-            suppress: bool = True) -> list[Table]:
+            disclosure: Disclosure = PUBLISHED) -> list[Table]:
+    """Every table of the wave and its breakdowns `by`, as `disclosure` may see them (EXACT for analysts;
+    the default is the rule for everyone else)."""
     by = [b for b in by if b in frame.columns]
     questions = analysable(instrument)
     pairs = [(q, g) for q in questions for g in by if g != q.name and not _derived_from(instrument, g, q.name)]
@@ -50,13 +53,13 @@ def analyse(frame: pl.DataFrame, instrument: Instrument, *, by: Iterable[str] = 
     plan.run()
     tables = []
     for question in questions:
-        tables.append(table_from_counts(question, *plan.overall(question)))
+        tables.append(apply(table_from_counts(question, *plan.overall(question)), disclosure))
         for q, grouping in pairs:
             if q is question:
                 tables.append(breakdown_from_counts(instrument, question, grouping, *plan.by_group(question, grouping),
-                                                    suppress=suppress))
+                                                    disclosure=disclosure))
     if has_roles:
-        tables.append(role_contract_interest(frame, instrument, plan))
+        tables.append(apply(role_contract_interest(frame, instrument, plan), disclosure))
     return tables
 
 
@@ -107,13 +110,13 @@ def write_csv(table: Table, path: Path) -> None:
             row = [cell.option, cell.label, _fmt(cell.count), _fmt(cell.percent), _fmt(cell.ci_low), _fmt(cell.ci_high)]
             for group in table.groups:
                 gc = group.cell(cell.option)
-                row += ["suppressed" if gc.suppressed else gc.count, _fmt(gc.percent)]
+                row += [HIDDEN if gc.suppressed else gc.count, _fmt(gc.percent)]
             if table.tests:
                 t = tests[cell.option]
                 row += [t.test, _fmt(t.statistic), _fmt(t.p), _fmt(t.p_adjusted), "yes" if t.marked else ""]
             writer.writerow(row)
-        writer.writerow(["base_n", "", table.base_n, "", "", ""]
-                        + [x for g in table.groups for x in ("suppressed" if g.base_suppressed else g.base_n, "")])
+        writer.writerow(["base_n", "", HIDDEN if table.base_suppressed else table.base_n, "", "", ""]
+                        + [x for g in table.groups for x in (HIDDEN if g.base_suppressed else g.base_n, "")])
         if table.weighted_average is not None:
             writer.writerow(["weighted_average", "", _fmt(table.weighted_average)])
 
@@ -151,19 +154,20 @@ def overall_keys(instrument: Instrument) -> list[TableKey]:
     return keys
 
 
-def compute_table(frame: pl.DataFrame, instrument: Instrument, key: TableKey, *, suppress: bool = True) -> Table:
-    """The one table `key` names, computed alone (a dashboard page asks for one, not the wave's hundreds).
-    Raises KeyError when the instrument has no such table."""
+def compute_table(frame: pl.DataFrame, instrument: Instrument, key: TableKey, *,
+                  disclosure: Disclosure = PUBLISHED) -> Table:
+    """The one table `key` names, computed alone (a dashboard page asks for one, not the wave's hundreds),
+    as `disclosure` may see it. Raises KeyError when the instrument has no such table."""
     if key.measure == "role_contract":
         if ROLE_QUESTION not in instrument.questions or key.by is not None:
             raise KeyError(key)
-        return role_contract_interest(frame, instrument)
+        return apply(role_contract_interest(frame, instrument), disclosure)
     if key.measure != "answers":
         raise KeyError(key)
     questions = {q.name: q for q in analysable(instrument)}
     question = questions[key.question]
     if key.by is None:
-        return table_from_counts(question, *option_counts(frame, question))
+        return apply(table_from_counts(question, *option_counts(frame, question)), disclosure)
     if key.by == key.question or key.by not in frame.columns or _derived_from(instrument, key.by, key.question):
         raise KeyError(key)
-    return breakdown(frame, instrument, question, key.by, suppress=suppress)
+    return breakdown(frame, instrument, question, key.by, disclosure=disclosure)

@@ -2,8 +2,10 @@
 its breakdown and figure, and the download. The pages, their JSON twins and the downloads all call
 these, so what a role sees is decided once.
 
-Disclosure by role (the study's rule): special-category data (the protected characteristics) is never
-shown to anyone but analysts in a cell smaller than the threshold. Leads also see only their region."""
+Disclosure by role (docs/disclosure.md): analysts see exact figures; everyone else sees every table under
+the study's disclosure policy (nmahp.analysis.disclosure: counts under the threshold hidden, every other
+count and total rounded, a scope of fewer than the threshold showing nothing). Leads also see only their
+region. The completed-response counts per collector are not special-category data and are shown as they are."""
 
 from __future__ import annotations
 
@@ -15,9 +17,10 @@ import polars as pl
 from django.db.models import Count, Prefetch, Q
 
 from nmahp.analysis import analyse, compute_table, overall_keys, response_frame, share
+from nmahp.analysis.disclosure import EXACT, PUBLISHED, Disclosure, scope_note
 from nmahp.analysis.filters import apply_filters
 from nmahp.analysis.groups import as_question
-from nmahp.analysis.tables import Table
+from nmahp.analysis.tables import HIDDEN, Table
 from nmahp.instruments import Instrument, get_instrument
 from nmahp.study import STUDY
 
@@ -30,10 +33,10 @@ BREAKDOWNS = STUDY.breakdowns
 DEFAULT_BY = STUDY.default_breakdowns[0]
 
 
-def suppress_for(role: str | None) -> bool:
-    """Whether small cells of protected-characteristic breakdowns are hidden from this role: for everyone
-    but analysts (admins and leads included), on the page, its twin and the download alike."""
-    return role != ANALYST
+def disclosure_for(role: str | None) -> Disclosure:
+    """What figures a role sees: exact for analysts; the disclosure policy for everyone else (admins and
+    leads included), on the page, its twin and the download alike."""
+    return EXACT if role == ANALYST else PUBLISHED
 
 
 def collector_rates() -> list[dict]:
@@ -65,12 +68,22 @@ class Scope:
     role: str | None
 
     @property
-    def respondents(self) -> int:
-        return self.frame.height
+    def disclosure(self) -> Disclosure:
+        return disclosure_for(self.role)
 
     @property
-    def suppress(self) -> bool:
-        return suppress_for(self.role)
+    def shown(self) -> bool:
+        """False when the scope has fewer respondents than the threshold: then nothing is shown but that."""
+        return self.disclosure.scope_shown(self.frame.height)
+
+    @property
+    def respondents(self) -> int | None:
+        """How many respondents are in scope, as this role may see it (rounded, or None when too few)."""
+        return self.disclosure.respondents(self.frame.height) if self.shown else None
+
+    @property
+    def note(self) -> str | None:
+        return None if self.shown else scope_note(self.disclosure)
 
     def filter_options(self) -> list[tuple[str, str, list[tuple[str, str]], str]]:
         """(name, label, [(value, label)], chosen) per filter the instrument has."""
@@ -99,21 +112,25 @@ def scope(wave: Wave, *, role: str | None, region: str = "", query: Mapping[str,
 
 
 def wave_tables(s: Scope) -> list[Table]:
-    return analyse(s.frame, s.instrument, by=[], suppress=s.suppress)
+    if not s.shown:
+        return []
+    return analyse(s.frame, s.instrument, by=[], disclosure=s.disclosure)
 
 
 def table_with_breakdown(s: Scope, table_id: str, by: str) -> tuple[Table, Table | None, str] | None:
     """The table (overall) and its breakdown by `by` (the default when `by` is not offered), or None
-    when the wave has no such table."""
+    when the wave has no such table. Both are None when the scope is too small to show anything."""
     if by not in BREAKDOWNS or by not in s.frame.columns:
         by = DEFAULT_BY
     # the address names a table of the wave; it is looked up among the wave's keys, never taken apart
     key = next((k for k in overall_keys(s.instrument) if k.slug == table_id), None)
     if key is None:
         return None
-    table = compute_table(s.frame, s.instrument, key, suppress=s.suppress)
+    if not s.shown:
+        return None, None, by
+    table = compute_table(s.frame, s.instrument, key, disclosure=s.disclosure)
     try:
-        split = compute_table(s.frame, s.instrument, key.split_by(by), suppress=s.suppress)
+        split = compute_table(s.frame, s.instrument, key.split_by(by), disclosure=s.disclosure)
     except KeyError:  # e.g. a question split by itself, or by what it is derived from
         split = None
     return table, split, by
@@ -123,7 +140,7 @@ def figure_uri(table: Table) -> str | None:
     """The table's bar chart as a data: URI, or None when there is nothing to draw."""
     from nmahp.report import figures
 
-    if not table.cells or not table.base_n:
+    if table is None or not table.cells or not table.base_n:
         return None
     values = [(c.count or 0) if table.counts_only else (c.percent or 0) for c in table.cells]
     notes = [share(c.count, table.base_n, table.counts_only) for c in table.cells]
@@ -135,21 +152,25 @@ def figure_uri(table: Table) -> str | None:
 
 def download_tables(s: Scope) -> list[Table]:
     """What the download holds: every table, broken down every way the table page offers, with the same
-    disclosure control as the pages for this role."""
-    return analyse(s.frame, s.instrument, by=BREAKDOWNS, suppress=s.suppress)
+    disclosure control as the pages for this role (nothing when the scope is too small)."""
+    if not s.shown:
+        return []
+    return analyse(s.frame, s.instrument, by=BREAKDOWNS, disclosure=s.disclosure)
 
 
 def long_rows(tables: list[Table]):
-    """The download's rows, one per cell; a hidden count or base is written 'suppressed'."""
+    """The download's rows, one per cell; a hidden count or base is written as the pages write it
+    ('fewer than 8')."""
     def count(cell):
-        return "suppressed" if cell.suppressed else cell.count
+        return HIDDEN if cell.suppressed else cell.count
 
     yield ["table", "question", "group", "option", "label", "count", "percent", "base_n"]
     for table in tables:
+        table_base = HIDDEN if table.base_suppressed else table.base_n
         for cell in table.cells:
-            yield [table.id, table.question, "", cell.option, cell.label, count(cell), cell.percent, table.base_n]
+            yield [table.id, table.question, "", cell.option, cell.label, count(cell), cell.percent, table_base]
         for group in table.groups:
-            base = "suppressed" if group.base_suppressed else group.base_n
+            base = HIDDEN if group.base_suppressed else group.base_n
             for cell in group.cells:
                 yield [table.id, table.question, group.name, cell.option, cell.label, count(cell), cell.percent,
                        base]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..analysis.disclosure import EXACT
 from ..errors import NmahpError
 from ..report import SurveyData, build_report, render_docx, render_html, render_pdf
 from ..report.model import Report
@@ -58,8 +59,9 @@ def render(document: Report, fmt: str) -> bytes:
 
 
 def write_report(surveys: list[SurveyData], out: Path, fmt: str, *, title: str, subtitle: str) -> Report:
-    """Build the report and write it to `out` (written whole: a failure leaves no partial file)."""
-    document = build_report(surveys, title=title, subtitle=subtitle)
+    """Build the report and write it to `out` (written whole: a failure leaves no partial file). The
+    command line's report is the analysts': exact figures."""
+    document = build_report(surveys, title=title, subtitle=subtitle, disclosure=EXACT)
     data = render(document, fmt)
     partial = out.with_name(out.name + ".part")
     partial.write_bytes(data)

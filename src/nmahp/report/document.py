@@ -11,6 +11,7 @@ import yaml
 
 from ..analysis import Table, TableKey, analyse, share
 from ..analysis.counts import ROLE_QUESTION
+from ..analysis.disclosure import PUBLISHED, Disclosure
 from ..analysis.groups import PROFESSIONAL_GROUP
 from ..instruments import Instrument
 from ..study import STUDY
@@ -267,7 +268,9 @@ def next_overall(table: Table) -> Table:
 
 
 def build_report(surveys: list[SurveyData], *, title: str = "Survey findings", subtitle: str = "",
-                 suppress: bool = True) -> Report:
+                 disclosure: Disclosure = PUBLISHED) -> Report:
+    """The report's chapter 5 from the surveys' responses. By default its figures follow the disclosure
+    policy, as a report for leads must (docs/disclosure.md); analysts pass `disclosure=EXACT`."""
     outline = load_outline()
     builder = Builder(title, subtitle)
     builder.add(Heading(1, "5", "Survey findings"))
@@ -276,7 +279,7 @@ def build_report(surveys: list[SurveyData], *, title: str = "Survey findings", s
         part = outline.get(form.form_id)
         if part is None:
             continue
-        tables = {t.key: t for t in analyse(survey.frame, form, by=[PROFESSIONAL_GROUP], suppress=suppress)}
+        tables = {t.key: t for t in analyse(survey.frame, form, by=[PROFESSIONAL_GROUP], disclosure=disclosure)}
         builder.add(Heading(2, part["number"], part["title"]),
                     Paragraph(" ".join(part["intro"].split()).format(respondents=survey.frame.height)))
         for section in part["sections"]:

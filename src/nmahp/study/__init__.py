@@ -1,6 +1,6 @@
 """The study's vocabulary (professional groups and who belongs to them, career stages, protected
-characteristics, default breakdowns, demographics, open-text questions, mentoring offers), read once
-from `vocabulary.yaml`. Every other module asks here instead of spelling a list of its own."""
+characteristics, the disclosure policy, default breakdowns, demographics, open-text questions, mentoring
+offers), read once from `vocabulary.yaml`. Every other module asks here instead of spelling a list of its own."""
 
 from __future__ import annotations
 
@@ -35,6 +35,16 @@ class Offer:
 
 
 @dataclass(frozen=True)
+class DisclosureRule:
+    """The disclosure policy's numbers (docs/disclosure.md): counts of at most `suppress_at_most` are
+    shown as "fewer than `threshold`"; every other count and total is rounded to the nearest `round_to`."""
+
+    threshold: int
+    suppress_at_most: int
+    round_to: int
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     professional_groups: tuple[ProfessionalGroup, ...]
     compared_groups: tuple[str, ...]
@@ -42,13 +52,17 @@ class Vocabulary:
     career_stages: tuple[CareerStage, ...]
     alongside_stage: CareerStage
     protected_characteristics: tuple[str, ...]
-    disclosure_threshold: int
+    disclosure: DisclosureRule
     counts_only_below: int
     default_breakdowns: tuple[str, ...]
     dashboard_filters: tuple[str, ...]
     demographics: tuple[str, ...]
     open_text_questions: tuple[str, ...]
     mentoring_offers: tuple[Offer, ...]
+
+    @property
+    def disclosure_threshold(self) -> int:
+        return self.disclosure.threshold
 
     @cached_property
     def group_ids(self) -> tuple[str, ...]:
@@ -98,6 +112,10 @@ def _parse(data: dict) -> Vocabulary:
                     raise NmahpError(f"vocabulary.yaml: profession '{profession}' is in two groups")
                 members[profession] = group_id
         compared = tuple(data["compared_groups"])
+        rule = DisclosureRule(**{k: int(v) for k, v in data["disclosure"].items()})
+        if rule.suppress_at_most != rule.threshold - 1 or rule.round_to < 1 or rule.threshold < 1:
+            raise NmahpError("vocabulary.yaml: disclosure: suppress_at_most must be threshold - 1, "
+                             "and threshold and round_to at least 1")
         if not set(compared) <= known:
             raise NmahpError("vocabulary.yaml: compared_groups names a group that does not exist")
         return Vocabulary(
@@ -107,7 +125,7 @@ def _parse(data: dict) -> Vocabulary:
             alongside_stage=CareerStage(data["alongside_stages"]["id"], data["alongside_stages"]["name"],
                                         len(data["career_stages"])),
             protected_characteristics=tuple(data["protected_characteristics"]),
-            disclosure_threshold=int(data["disclosure_threshold"]),
+            disclosure=rule,
             counts_only_below=int(data["counts_only_below"]),
             default_breakdowns=tuple(data["default_breakdowns"]),
             dashboard_filters=tuple(data["dashboard_filters"]),
@@ -127,4 +145,4 @@ def load_vocabulary(text: str | None = None) -> Vocabulary:
 
 STUDY = load_vocabulary()
 
-__all__ = ["STUDY", "CareerStage", "Offer", "ProfessionalGroup", "Vocabulary", "load_vocabulary"]
+__all__ = ["STUDY", "CareerStage", "DisclosureRule", "Offer", "ProfessionalGroup", "Vocabulary", "load_vocabulary"]

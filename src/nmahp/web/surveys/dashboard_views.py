@@ -1,6 +1,6 @@
 """Dashboard pages (each with its JSON twin) and the download, over nmahp.app.dashboards: leads see their
-region only, as n/N below 50; only analysts see small cells of protected-characteristic breakdowns
-unsuppressed; analysts and admins download (audited) what their pages show; analysts read contacts."""
+region only, as n/N below 50; only analysts see exact figures, everyone else the disclosure policy
+(docs/disclosure.md); analysts and admins download (audited) what their pages show; analysts read contacts."""
 
 import csv
 import io
@@ -9,6 +9,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_http_methods
 
+from nmahp.analysis.disclosure import RULE
+from nmahp.analysis.tables import HIDDEN
 from nmahp.app import dashboards as app
 
 from ..accounts.access import role_of, role_required
@@ -17,6 +19,8 @@ from ..pages import respond
 from .models import ContactDetails, Wave
 
 BREAKDOWNS = app.BREAKDOWNS
+# what the templates say about the disclosure policy (docs/disclosure.md)
+POLICY = {"threshold": RULE.threshold, "round_to": RULE.round_to, "hidden": HIDDEN}
 
 
 def _scope(request, wave_id) -> app.Scope:
@@ -36,7 +40,7 @@ def _wave_dict(wave: Wave) -> dict:
 def dashboard(request, as_json=False):
     waves = app.collector_rates()
     role = role_of(request.user)
-    return respond(request, "web/dashboard/index.html", {"waves": waves, "role": role},
+    return respond(request, "web/dashboard/index.html", {"waves": waves, "role": role, **POLICY},
                    {"role": role, "waves": waves}, as_json=as_json)
 
 
@@ -46,32 +50,34 @@ def wave_tables(request, wave_id, as_json=False):
     s = _scope(request, wave_id)
     tables = app.wave_tables(s)
     filters = s.filter_options()
-    data = {"wave": _wave_dict(s.wave), "respondents": s.respondents, "filters": s.applied,
+    data = {"wave": _wave_dict(s.wave), "respondents": s.respondents, "scope_note": s.note, "filters": s.applied,
             "filter_options": [{"name": n, "label": label, "choices": [list(c) for c in choices], "chosen": chosen}
                                for n, label, choices, chosen in filters if s.role != LEAD or n != "region"],
             "tables": [{"id": t.id, "question": t.question, "label": t.label, "kind": t.kind, "base_n": t.base_n}
                        for t in tables]}
     return respond(request, "web/dashboard/wave.html", {
-        "wave": s.wave, "tables": tables, "respondents": s.respondents, "filters": filters,
-        "applied": s.applied, "role": s.role, "query": request.GET.urlencode()}, data, as_json=as_json)
+        "wave": s.wave, "tables": tables, "respondents": s.respondents, "scope_note": s.note, "filters": filters,
+        "applied": s.applied, "role": s.role, "query": request.GET.urlencode(), **POLICY}, data, as_json=as_json)
 
 
 @require_http_methods(["GET"])
 @role_required(LEAD, ANALYST, ADMIN)
 def table_page(request, wave_id, table_id, as_json=False):
-    """One table with a breakdown; its twin (tables/<table>.json) carries the same, suppressed alike."""
+    """One table with a breakdown; its twin (tables/<table>.json) carries the same, hidden and rounded alike.
+    A scope too small to show shows only that it is."""
     s = _scope(request, wave_id)
     found = app.table_with_breakdown(s, table_id, request.GET.get("by", app.DEFAULT_BY))
     if found is None:
         raise Http404("No such table")
     table, split, by = found
     data = {"wave": s.wave.name, "instrument": s.wave.instrument, "filters": s.applied, "by": by,
-            "respondents": s.respondents, "table": table.to_dict(),
+            "respondents": s.respondents, "scope_note": s.note, "table": table.to_dict() if table else None,
             "breakdown": split.to_dict() if split else None}
     return respond(request, "web/dashboard/table.html", {
         "wave": s.wave, "table": table, "split": split, "by": by, "breakdowns": BREAKDOWNS, "applied": s.applied,
-        "role": s.role, "respondents": s.respondents, "figure": None if as_json else app.figure_uri(table),
-        "query": request.GET.urlencode()}, data, as_json=as_json)
+        "role": s.role, "respondents": s.respondents, "scope_note": s.note,
+        "figure": None if as_json else app.figure_uri(table),
+        "query": request.GET.urlencode(), **POLICY}, data, as_json=as_json)
 
 
 @require_http_methods(["GET"])
@@ -81,7 +87,7 @@ def download(request, wave_id, fmt):
     tables = app.download_tables(s)
     name = f"{s.wave.instrument}-{s.wave.name}-tables"
     audit(request.user.get_username(), f"download_{fmt}", f"wave {s.wave.pk} ({s.wave})",
-          f"filters: {s.applied or 'none'}; {s.respondents} respondents")
+          f"filters: {s.applied or 'none'}; " + (f"{s.respondents} respondents" if s.shown else s.note))
     if fmt == "csv":
         buffer = io.StringIO()
         csv.writer(buffer).writerows(app.long_rows(tables))
