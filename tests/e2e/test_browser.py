@@ -1,5 +1,5 @@
 """End to end in Chromium: the survey down two branches, leave and resume, validation errors,
-a lead seeing suppressed cells, an analyst's download in the audit log. axe-core on every page."""
+a lead seeing hidden and rounded cells, an analyst's download in the audit log. axe-core on every page."""
 
 import re
 
@@ -179,7 +179,12 @@ def test_lead_sees_suppressed_cells(live_server, demo, page, axe_checked):
     axe_checked("table by ethnicity")
     breakdown = page.locator("#breakdown")
     assert breakdown.locator(".nmahp-suppressed").count() > 0
-    assert re.search(r"\b\d+/\d+\b", breakdown.inner_text())  # groups under 50: n/N, not percentages
+    assert breakdown.locator(".nmahp-suppressed").first.inner_text() == "fewer than 8"
+    text = breakdown.inner_text()
+    shown = [int(n) for pair in re.findall(r"n=(\d+)|\b(\d+)/\d+\b|N=(\d+)", text) for n in pair if n]
+    assert shown and all(n % 5 == 0 and n >= 8 for n in shown)  # nothing under 8; the rest rounded to 5
+    assert "rounded to the nearest 5" in page.locator("#disclosure-note").inner_text()
+    assert "(N=fewer than 8)" in text  # a small group is hidden whole
     page.screenshot(path=str(SCREENSHOTS / "dashboard-lead.png"), full_page=True)
 
 
