@@ -140,3 +140,87 @@ def test_analyse_report_erase_and_users_from_a_plain_shell(shell):
 def test_the_cli_never_reaches_into_web_modules():
     source = (Path(__file__).resolve().parents[1] / "src" / "nmahp" / "cli.py").read_text(encoding="utf-8")
     assert ".web" not in source and "django" not in source.lower()
+
+
+def one_line_error(done: subprocess.CompletedProcess, message: str) -> None:
+    """Non-zero, no traceback, and the message on one line of stderr (wide COLUMNS, so Rich does not wrap)."""
+    assert done.returncode != 0, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and "Traceback" not in done.stdout, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert any(message in line for line in lines), done.stderr
+
+
+def test_every_command_refuses_bad_files_with_one_line_and_no_traceback(shell):
+    d = shell.dir
+    zipped = d / "really-a-zip.csv"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("a.txt", "hello")
+    workbook = Path(__file__).resolve().parents[1] / "src" / "nmahp" / "workbooks" / "nmahp_survey.xlsx"
+    truncated = d / "truncated.xlsx"
+    truncated.write_bytes(workbook.read_bytes()[:5000])
+    shapeless = d / "mapping.yaml"
+    shapeless.write_text("columns: [1, 2]\n")
+    not_docx = d / "interview.docx"
+    not_docx.write_text("plain words, not a Word document")
+    empty_vtt = d / "empty.vtt"
+    empty_vtt.write_text("")
+    not_workbook = d / "form.xlsx"
+    not_workbook.write_text("not a workbook")
+    export = str(Path(__file__).resolve().parent / "fixtures" / "report_nmahp_surveymonkey.csv")
+    missing = str(d / "missing.csv")
+    wave = ["--wave", WAVE, "--instrument", "nmahp"]
+
+    one_line_error(shell("import", "xlsform", str(zipped), "--instrument", "nmahp", "--wave", "w"),
+                   "really-a-zip.csv: is a zip archive but not an Excel workbook")
+    one_line_error(shell("analyse", "--input", str(zipped), "--instrument", "nmahp", "--out", str(d / "o")),
+                   "really-a-zip.csv: is a zip archive")
+    one_line_error(shell("import", "surveymonkey", str(truncated), "--instrument", "nmahp", "--wave", "w"),
+                   "truncated.xlsx")
+    one_line_error(shell("import", "surveymonkey", export, "--instrument", "nmahp", "--wave", "w", "--dry-run",
+                         "--mapping", str(shapeless)), "'columns' must map each column to a question")
+    one_line_error(shell("qual", "import-transcript", str(not_docx), *wave, "--participant", "7"),
+                   "interview.docx: cannot be read as a Word document")
+    one_line_error(shell("qual", "import-transcript", str(empty_vtt), *wave, "--participant", "7"),
+                   "empty.vtt: the file is empty")
+    one_line_error(shell("instruments", "validate", str(not_workbook)), "cannot be opened as an Excel workbook")
+    one_line_error(shell("instruments", "show", "no-such-instrument"), "no instrument called 'no-such-instrument'")
+    one_line_error(shell("instruments", "show", "../workbooks/nmahp_survey"), "no instrument called")
+    one_line_error(shell("synth", "--instrument", str(not_workbook), "--n", "3", "--out", str(d / "s.csv")),
+                   "cannot be opened as an Excel workbook")
+    one_line_error(shell("synth", "--instrument", "nmahp", "--n", "0", "--out", str(d / "s.csv")), "--n")
+    one_line_error(shell("qual", "build", "--wave", WAVE, "--instrument", "no-such-instrument"),
+                   "no instrument called")
+    # a missing file, for every command that takes one
+    for args in (["import", "surveymonkey", missing, "--instrument", "nmahp", "--wave", "w"],
+                 ["import", "xlsform", missing, "--instrument", "nmahp", "--wave", "w"],
+                 ["import", "surveymonkey", export, "--instrument", "nmahp", "--wave", "w", "--mapping", missing],
+                 ["analyse", "--input", missing, "--instrument", "nmahp", "--out", str(d / "o")],
+                 ["report", "--input", missing, "--instrument", "nmahp", "--out", str(d / "r.html")],
+                 ["instruments", "validate", str(d / "missing.xlsx")],
+                 ["synth", "--instrument", str(d / "missing.xlsx"), "--n", "3", "--out", str(d / "s.csv")],
+                 ["qual", "import-transcript", str(d / "missing.vtt"), *wave, "--participant", "7"],
+                 ["qual", "import", str(d / "missing.qdpx"), *wave],
+                 ["qual", "import", str(d / "missing.qdc"), *wave],
+                 ["qual", "import-taguette", *wave, "--codebook", missing],
+                 ["careers", "check", "--dir", str(d / "missing-folder")]):
+        one_line_error(shell(*args), "missing")
+
+
+def test_hostile_qdpx_files_are_refused_from_the_shell(shell):
+    from tests.qualitative.hostile import named_cases
+
+    for name in ("bad-int.qdpx", "bad-utf8.qdpx", "long-guid.qdpx", "bomb.qdpx", "doctype.qdpx"):
+        path = shell.dir / name
+        path.write_bytes(named_cases()[name])
+        one_line_error(shell("qual", "import", str(path), "--wave", WAVE, "--instrument", "nmahp"), name)
+
+
+def test_an_unreachable_database_is_one_line_naming_engine_and_host_not_password(tmp_path):
+    env = {**clean_env(tmp_path), "DATABASE_URL": "postgres://nobody:s3cret-pw@127.0.0.1:1/x"}
+    for args in (["migrate"], ["qual", "build", "--wave", WAVE], ["erase", "--respondent", "abc"]):
+        done = subprocess.run([NMAHP, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        one_line_error(done, "the database cannot be reached (postgresql on 127.0.0.1:1")
+        assert "s3cret-pw" not in done.stderr + done.stdout
+    fresh = subprocess.run([NMAHP, "qual", "themes", "--wave", WAVE], cwd=tmp_path, env=clean_env(tmp_path),
+                           capture_output=True, text=True, timeout=120)
+    one_line_error(fresh, "run nmahp migrate first")

@@ -19,14 +19,24 @@ err = Console(stderr=True)
 
 
 class _Commands(TyperGroup):
-    """Every command's errors a user can act on (bad files, unknown waves, refused imports) end the same
-    way: one line on stderr and exit code 2, never a traceback."""
+    """Every command's errors a user can act on (bad files, unknown waves, refused imports, a database that
+    cannot be reached) end the same way: one line on stderr and exit code 2, never a traceback."""
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except NmahpError as exc:
             err.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
+            raise typer.Exit(2) from None
+        except Exception as exc:
+            # a database that cannot be reached (or has no tables yet): one line naming the engine and host,
+            # never the password; anything else is a bug and keeps its traceback
+            from .app.service import database_problem
+
+            problem = database_problem(exc)
+            if problem is None:
+                raise
+            err.print(f"[bold red]Error:[/] {escape(problem)}", highlight=False)
             raise typer.Exit(2) from None
 
 
@@ -62,7 +72,7 @@ def instruments_show(name: str = typer.Argument(..., help="nmahp, leads, or a wo
     from .instruments import get_instrument
 
     try:
-        form = get_instrument(name)
+        form = get_instrument(name, allow_path=True)
     except NmahpError as exc:
         fail(str(exc))
     console.print(f"[bold]{form.title}[/] ({form.form_id}, version {form.version})")
@@ -108,7 +118,7 @@ def synth(
         fail("give exactly one of --out FILE.csv or --db --wave W")
     if db and not wave:
         fail("--db needs --wave")
-    form = get_instrument(instrument)
+    form = get_instrument(instrument, allow_path=True)
     if out:
         with console.status(f"synthesising {n:,} respondents"):
             count = write_csv(form, Synthesiser(form, seed).stream(n), out)

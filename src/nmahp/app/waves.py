@@ -9,10 +9,11 @@ from pathlib import Path
 import polars as pl
 
 from ..analysis import response_frame
+from ..errors import NmahpError
 from ..importers import ImportResult, import_file
 from ..importers.mapping import Mapping
 from ..importers.pipeline import DUPLICATE_RULE
-from ..instruments import Instrument, get_instrument
+from ..instruments import Instrument, available, get_instrument, registered
 from ..instruments.synth import Synthesiser
 from . import ready
 
@@ -40,7 +41,11 @@ def open_wave(instrument: str, name: str):
     ready()
     from ..web.surveys import store
 
-    return store.get_or_create_wave(get_instrument(instrument).form_id, name)
+    form = get_instrument(instrument, allow_path=True)
+    if registered(form.form_id) is None:
+        raise NmahpError(f"{instrument}: its form_id '{form.form_id}' is not a registered instrument "
+                         f"({', '.join(available())}); a wave can only be of a registered instrument")
+    return store.get_or_create_wave(form.form_id, name)
 
 
 def wave_responses(wave) -> Responses:
@@ -59,7 +64,7 @@ def responses_of(name: str, instrument: str | None = None) -> Responses:
 
 def read_export(path: Path, instrument: str, *, mapping: Path | None = None, layout: str = "auto") -> ImportResult:
     """Read, map and validate an export file; nothing is stored. Raises ReadError or NmahpError."""
-    form = get_instrument(instrument)
+    form = get_instrument(instrument, allow_path=True)
     return import_file(path, form, layout=layout, mapping=Mapping.load(mapping, form))
 
 
@@ -69,7 +74,7 @@ def file_responses(path: Path, instrument: str, *, mapping: Path | None = None) 
     result = read_export(path, instrument, mapping=mapping)
     if not result.ok:
         raise ImportRefused(result)
-    form = get_instrument(instrument)
+    form = get_instrument(instrument, allow_path=True)
     note = (f"{len(result.excluded)} incomplete or declined submissions excluded; "
             f"{len(result.duplicates)} duplicates removed ({DUPLICATE_RULE})")
     return Responses(form, response_frame(form, [r.answers for r in result.respondents]), str(path), [note])
@@ -77,7 +82,7 @@ def file_responses(path: Path, instrument: str, *, mapping: Path | None = None) 
 
 def store_synthetic(instrument: str, wave: str, n: int, seed: int) -> int:
     """`n` valid synthetic respondents stored in a wave (all or none)."""
-    form = get_instrument(instrument)
+    form = get_instrument(instrument, allow_path=True)
     target = open_wave(instrument, wave)
     from ..web.surveys import store
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from .. import limits
 from ..errors import NmahpError
 from ..instruments import Instrument, Question
 from ..instruments.model import SELECT_MULTIPLE
@@ -63,14 +64,26 @@ class Mapping:
     def load(cls, path: str | Path | None, instrument: Instrument) -> Mapping:
         if path is None:
             return cls()
+        label = f"mapping file {path}"
+        raw = limits.read_file(path, "mapping_bytes", label)
         try:
-            with open(path, encoding="utf-8") as handle:
-                data = yaml.load(handle, Loader=yaml.BaseLoader) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise NmahpError(f"mapping file {path}: {exc}") from None
+            data = yaml.load(raw.decode("utf-8-sig"), Loader=yaml.BaseLoader) or {}
+        except UnicodeDecodeError:
+            raise NmahpError(f"{label}: is not UTF-8 text") from None
+        except yaml.YAMLError as exc:
+            raise NmahpError(f"{label}: is not valid YAML: {limits.one_line(exc)}") from None
         if not isinstance(data, dict) or not set(data) <= {"columns", "values"}:
-            raise NmahpError(f"mapping file {path}: expected top-level keys 'columns' and/or 'values'")
-        mapping = cls(data.get("columns"), data.get("values"))
+            raise NmahpError(f"{label}: expected top-level keys 'columns' and/or 'values'")
+        columns, values = data.get("columns") or {}, data.get("values") or {}
+        if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+            raise NmahpError(f"{label}: 'columns' must map each column to a question, one 'column: question' "
+                             "per line")
+        if not isinstance(values, dict) or not all(
+                isinstance(labels, dict) and all(isinstance(v, str) for v in labels.values())
+                for labels in values.values()):
+            raise NmahpError(f"{label}: 'values' must map each question to its labels, 'label: choice' under "
+                             "the question's name")
+        mapping = cls(columns, values)
         for column, target in mapping.columns.items():
             mapping.parse_target(target, instrument, f"mapping file {path}, column '{column}'")
         for question in mapping.values:

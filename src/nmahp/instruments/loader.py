@@ -6,6 +6,7 @@ it to pyxform, the reference XLSForm converter, for everything else the standard
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from pathlib import Path
@@ -15,7 +16,8 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2json import parse_file_to_json
 from pyxform.xls2xform import convert
 
-from ..errors import InstrumentError, Problem
+from .. import limits
+from ..errors import InstrumentError, NmahpError, Problem
 from .expressions import Expression, ExpressionError
 from .model import Choice, Group, Instrument, Question
 
@@ -182,7 +184,20 @@ def load_instrument(path: str | Path) -> Instrument:
     path = Path(path)
     if not path.is_file():
         raise InstrumentError(str(path), [Problem("no such file")])
-    problems = check_workbook(path)
+    try:  # within NMAHP_MAX_WORKBOOK_MB, and a zip whose expansion is within the zip limits
+        data = limits.read_file(path, "workbook_bytes")
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise InstrumentError(str(path), [Problem("cannot be opened as an Excel workbook (.xlsx): it is not "
+                                                      "a zip archive")])
+        limits.open_zip(data, str(path)).close()
+    except InstrumentError:
+        raise
+    except NmahpError as exc:
+        raise InstrumentError(str(path), [Problem(str(exc).removeprefix(f"{path}: "))]) from None
+    try:
+        problems = check_workbook(path)
+    except Exception as exc:  # noqa: BLE001 - a zip that is not quite a workbook fails inside openpyxl
+        problems = [Problem(f"cannot be opened as an Excel workbook (.xlsx): {limits.one_line(exc)}")]
     if problems:
         raise InstrumentError(str(path), problems)
     try:
@@ -190,6 +205,9 @@ def load_instrument(path: str | Path) -> Instrument:
         form = parse_file_to_json(str(path))
     except PyXFormError as exc:
         raise InstrumentError(str(path), [_locate(str(exc))]) from None
+    except Exception as exc:  # noqa: BLE001 - pyxform and openpyxl raise many kinds for a damaged workbook
+        raise InstrumentError(str(path), [Problem(f"cannot be read as an XLSForm: {limits.one_line(exc)}")]) \
+            from None
     return _build(path, form)
 
 

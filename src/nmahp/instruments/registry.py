@@ -30,23 +30,36 @@ def available() -> list[str]:
     return sorted(p.stem for p in instruments_dir().glob("*.xlsx") if not p.name.startswith("~$"))
 
 
-def resolve(name_or_path: str) -> Path:
-    candidate = Path(name_or_path)
-    if candidate.suffix == ".xlsx" and candidate.exists():
+def registered(name: str) -> str | None:
+    """The registered instrument a name or alias stands for (a workbook stem in `instruments_dir()`), or
+    None. Only names are looked up: nothing a wave stores or a browser sends becomes a file path."""
+    stem = ALIASES.get(name, name)
+    return stem if stem in available() else None
+
+
+def resolve(name_or_path: str, *, allow_path: bool = False) -> Path:
+    """The workbook of a registered instrument (`nmahp`, `leads`, `nmahp_survey`, ...). Only with
+    `allow_path` (the CLI's explicit `--instrument FILE.xlsx`) may the argument be a workbook's path."""
+    stem = registered(name_or_path)
+    if stem is not None:
+        return instruments_dir() / f"{stem}.xlsx"
+    if allow_path and name_or_path.lower().endswith(".xlsx"):
+        candidate = Path(name_or_path)
+        if not candidate.is_file():
+            raise NmahpError(f"{name_or_path}: no such workbook")
         return candidate
-    stem = ALIASES.get(name_or_path, name_or_path)
-    path = instruments_dir() / f"{stem}.xlsx"
-    if not path.exists():
-        known = ", ".join(available()) or "none"
-        raise NmahpError(f"no instrument called '{name_or_path}'; available: {known} (or nmahp, leads)")
-    return path
+    known = ", ".join(available()) or "none"
+    shown = " ".join(str(name_or_path).split())[:80]
+    raise NmahpError(f"no instrument called '{shown}'; available: {known} (or nmahp, leads)"
+                     + (" or a workbook's path (.xlsx)" if allow_path else ""))
 
 
 _loading = threading.Lock()
 
 
-def get_instrument(name_or_path: str) -> Instrument:
-    path = resolve(name_or_path)
+def get_instrument(name_or_path: str, *, allow_path: bool = False) -> Instrument:
+    """A registered instrument by name or alias; a workbook's path only with `allow_path` (see resolve)."""
+    path = resolve(name_or_path, allow_path=allow_path)
     with _loading:  # web threads asking at once load the workbook once
         return _cached(str(path.resolve()), path.stat().st_mtime_ns)
 

@@ -1,8 +1,9 @@
 import hashlib
 
+from django import forms
 from django.contrib import admin
 
-from .models import CollectorLink, Response, Wave
+from .models import CollectorLink, Response, Wave, instrument_choices
 
 # ContactDetails is deliberately not registered: contact details are read only through the analysts'
 # audited contacts page, and go only with their respondent, through erase_respondent below.
@@ -14,8 +15,19 @@ class CollectorInline(admin.TabularInline):
     readonly_fields = ["token"]
 
 
+class WaveForm(forms.ModelForm):
+    """A wave's instrument is chosen from the registered instruments, never typed (nor a path)."""
+
+    instrument = forms.ChoiceField(choices=instrument_choices, help_text="a registered instrument, e.g. nmahp_survey")
+
+    class Meta:
+        model = Wave
+        fields = "__all__"
+
+
 @admin.register(Wave)
 class WaveAdmin(admin.ModelAdmin):
+    form = WaveForm
     list_display = ["instrument", "name", "form_version", "opens", "closes"]
     inlines = [CollectorInline]
 

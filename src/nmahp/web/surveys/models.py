@@ -6,6 +6,7 @@ by that key, so the answers table never holds anything that names a person.
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
@@ -33,6 +34,29 @@ class Wave(models.Model):
 
     def __str__(self):
         return f"{self.instrument} {self.name}"
+
+    def clean(self):
+        super().clean()
+        check_instrument(self.instrument)
+
+    def save(self, *args, **kwargs):
+        check_instrument(self.instrument)  # never store a name the registry cannot load (nor a path)
+        super().save(*args, **kwargs)
+
+
+def instrument_choices() -> list[tuple[str, str]]:
+    from nmahp.instruments import available
+
+    return [(name, name) for name in available()]
+
+
+def check_instrument(name: str) -> None:
+    """A wave's instrument is a registered instrument's name (a workbook in the instruments folder)."""
+    from nmahp.instruments import available, registered
+
+    if not name or registered(name) != name:
+        raise ValidationError({"instrument": f"'{' '.join(str(name).split())[:80]}' is not a registered "
+                                             f"instrument; choose one of {', '.join(available()) or 'none'}"})
 
 
 class CollectorLink(models.Model):

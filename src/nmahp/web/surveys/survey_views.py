@@ -5,11 +5,21 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from nmahp.errors import NmahpError
 from nmahp.instruments import get_instrument, validate
 
 from ..pages import go, respond
 from . import flow, store
 from .models import CollectorLink, ContactDetails, Response
+
+
+def _instrument(wave):
+    """The wave's instrument. A wave whose instrument is no longer registered is a plain 404 for the
+    respondent, never a 500 (and its stored name is never read as a path)."""
+    try:
+        return get_instrument(wave.instrument)
+    except NmahpError:
+        raise Http404("This survey is not available") from None
 
 
 def _answers(response: Response) -> dict:
@@ -45,7 +55,7 @@ def _error_items(page, errors) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "POST"])
 def start(request, token, as_json=False):
     collector = get_object_or_404(CollectorLink.objects.select_related("wave"), token=token)
-    instrument = get_instrument(collector.wave.instrument)
+    instrument = _instrument(collector.wave)
     consent = instrument.questions["consent"]
     information = next((q.label for q in instrument.questions_in_group(flow.CONSENT_PAGE) if q.type == "note"), "")
     error = ""
@@ -69,10 +79,10 @@ def start(request, token, as_json=False):
 def resume(request, key, as_json=False):
     response = _open_response(key)
     if response.status == Response.COMPLETE:
-        title = get_instrument(response.wave.instrument).title
+        title = _instrument(response.wave).title
         return respond(request, "web/survey/done.html", {"title": title, "already": True},
                        {"title": title, "complete": True}, as_json=as_json)
-    instrument = get_instrument(response.wave.instrument)
+    instrument = _instrument(response.wave)
     page = flow.first_unfinished(instrument, _answers(response))
     return (go("survey-check", as_json=as_json, key=key) if page is None
             else go("survey-page", as_json=as_json, key=key, page=page))
@@ -83,7 +93,7 @@ def page(request, key, page, as_json=False):
     response = _open_response(key)
     if response.status == Response.COMPLETE:
         return go("survey-resume", as_json=as_json, key=key)
-    instrument = get_instrument(response.wave.instrument)
+    instrument = _instrument(response.wave)
     if page not in flow.pages(instrument):
         raise Http404("No such section")
     answers = _answers(response)
@@ -140,7 +150,7 @@ def check(request, key, as_json=False):
     response = _open_response(key)
     if response.status == Response.COMPLETE:
         return go("survey-resume", as_json=as_json, key=key)
-    instrument = get_instrument(response.wave.instrument)
+    instrument = _instrument(response.wave)
     answers = _answers(response)
     problems = []
     if request.method == "POST":
@@ -171,6 +181,6 @@ def done(request, key, as_json=False):
     response = _open_response(key)
     if response.status != Response.COMPLETE:
         return go("survey-resume", as_json=as_json, key=key)
-    title = get_instrument(response.wave.instrument).title
+    title = _instrument(response.wave).title
     return respond(request, "web/survey/done.html", {"title": title}, {"title": title, "complete": True},
                    as_json=as_json)
