@@ -8,6 +8,7 @@ from django.test import Client
 from typer.testing import CliRunner
 
 from nmahp.cli import app
+from nmahp.web.surveys import store
 from nmahp.web.surveys.models import CollectorLink, ContactDetails, Response
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
@@ -92,6 +93,21 @@ def test_branch_with_contact_details_and_contracts(link):
     assert response.answers["professional_group"] == "nursing_midwifery"
     assert "contact_email" not in response.answers
     assert ContactDetails.objects.get(respondent_key=key).details["contact_email"] == "jo@example.nhs.uk"
+
+
+def test_a_change_after_the_answers_were_sent_is_refused_and_the_response_stays_complete(link):
+    client = Client()
+    location, key = start(client, link)
+    check, _ = walk(client, location, {"about_you": {"profession": "physiotherapist"}, **MINIMAL})
+    assert client.post(check)["Location"].endswith("/done/")
+    sent = Response.objects.get(respondent_key=key)
+    refused = client.post(f"/respond/{key}/about_you/", {"profession": "midwife"})
+    assert refused.status_code == 409 and "Your last change was not saved" in refused.content.decode()
+    assert client.post(check).status_code == 302  # sent twice: the first one counts
+    with pytest.raises(store.AlreadySubmitted):  # the store refuses too, whoever calls it
+        store.save_response(sent.wave, {"consent": "yes"}, complete=False, respondent_key=key)
+    after = Response.objects.get(respondent_key=key)
+    assert (after.status, after.answers, after.submitted) == (Response.COMPLETE, sent.answers, sent.submitted)
 
 
 def test_leave_and_resume_with_the_private_link(link):

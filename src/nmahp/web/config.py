@@ -97,3 +97,29 @@ def sign_in_settings() -> dict:
         "NMAHP_PROXY_COUNT": proxy_count(),
     }
 
+
+# SQLite, the embedded default, with many respondents saving at once:
+# - WAL: readers never block the writer nor the writer the readers; one writer at a time.
+# - immediate transactions: a transaction takes the write lock when it begins, so two writers queue
+#   behind each other instead of both reading and then failing to upgrade ("database is locked"
+#   at once, which no timeout helps).
+# - a busy timeout: a writer waits this long for the lock before giving up; a survey write holds it
+#   for milliseconds, so only a long import or a stalled writer should ever reach it.
+# - synchronous=FULL: each commit is on disk before the respondent is told it was stored (NORMAL, WAL's
+#   usual choice, may lose the last commits in a power cut).
+SQLITE_TIMEOUT_SECONDS = 20
+
+
+def sqlite_options() -> dict:
+    """Django's OPTIONS for the SQLite database (Django 5.1+)."""
+    return {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": SQLITE_TIMEOUT_SECONDS,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL",
+    }
+
+
+def test_database_name() -> str:
+    """NMAHP_TEST_DATABASE_NAME: the database the test suite creates (default test_<name>), so two
+    runs against one PostgreSQL server need not share it."""
+    return os.environ.get("NMAHP_TEST_DATABASE_NAME", "").strip()

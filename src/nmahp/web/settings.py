@@ -64,6 +64,10 @@ TEMPLATES = [
 WSGI_APPLICATION = "nmahp.web.wsgi.application"
 
 DATABASES = {"default": dj_database_url.parse(config.database_url(), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["OPTIONS"] = config.sqlite_options()  # WAL, immediate transactions, busy timeout
+if config.test_database_name():
+    DATABASES["default"]["TEST"] = {"NAME": config.test_database_name()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and DATABASES["default"]["NAME"] not in ("", ":memory:"):
     config.private_file(DATABASES["default"]["NAME"])  # 0600 before SQLite creates it world-readable

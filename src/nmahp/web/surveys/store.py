@@ -23,6 +23,11 @@ class SubmissionRejected(NmahpError):
         super().__init__(f"{len(errors)} problem(s); nothing was stored:\n{shown}{more}")
 
 
+class AlreadySubmitted(NmahpError):
+    def __init__(self):
+        super().__init__("these answers were already sent; a submitted response is not changed")
+
+
 def instrument_for(wave: Wave) -> Instrument:
     return get_instrument(wave.instrument)
 
@@ -59,10 +64,23 @@ def _prepare(instrument: Instrument, answers: Mapping, complete: bool):
     return result
 
 
+def lock_response(respondent_key: str) -> Response | None:
+    """The response under this key, for a change: its row locked until the surrounding transaction ends
+    (on SQLite the immediate transaction already holds the database's write lock), so a page save and
+    the final submit of one respondent run one after the other. Read, decide and write inside that
+    transaction. Refuses a response already submitted (AlreadySubmitted)."""
+    response = (Response.objects.select_for_update(of=("self",)).select_related("wave", "collector")
+                .filter(respondent_key=respondent_key).first())
+    if response is not None and response.status == Response.COMPLETE:
+        raise AlreadySubmitted()
+    return response
+
+
 @transaction.atomic
 def save_response(wave: Wave, answers: Mapping, *, complete: bool = True, collector: CollectorLink | None = None,
                   source: str = "web", respondent_key: str | None = None) -> Response:
-    """Store (or update, by key) one response. Refuses invalid answers and stores nothing."""
+    """Store (or update, by key) one response. Refuses invalid answers and stores nothing; refuses to
+    change a response already submitted (AlreadySubmitted), which stays complete as it was sent."""
     instrument = instrument_for(wave)
     result = _prepare(instrument, answers, complete)
     if not result.ok:
@@ -71,10 +89,14 @@ def save_response(wave: Wave, answers: Mapping, *, complete: bool = True, collec
     fields = {"wave": wave, "collector": collector, "answers": kept, "source": source,
               "status": Response.COMPLETE if complete else Response.PARTIAL,
               "submitted": timezone.now() if complete else None}
-    if respondent_key:
-        response, _ = Response.objects.update_or_create(respondent_key=respondent_key, defaults=fields)
+    response = lock_response(respondent_key) if respondent_key else None
+    if response is not None:
+        for name, value in fields.items():
+            setattr(response, name, value)
+        response.save()
     else:
-        response = Response.objects.create(**fields)
+        keyed = {"respondent_key": respondent_key} if respondent_key else {}
+        response = Response.objects.create(**keyed, **fields)
     if contact:
         ContactDetails.objects.update_or_create(respondent_key=response.respondent_key, defaults={"details": contact})
     else:

@@ -1,6 +1,7 @@
 """The respondent's pages: consent, one section per page, save and resume, check answers, done."""
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -35,6 +36,22 @@ def _open_response(key: str) -> Response:
     if response is None:
         raise Http404("No survey found for this link")
     return response
+
+
+def _locked(key: str) -> Response:
+    """The response locked for a change (inside transaction.atomic); gone (erased) is a 404."""
+    response = store.lock_response(key)
+    if response is None:
+        raise Http404("No survey found for this link")
+    return response
+
+
+def _already_sent(request, response: Response):
+    """A change that arrived after the answers were sent: refused, and said so; the response stays
+    complete as it was sent."""
+    title = _instrument(response.wave).title
+    return render(request, "web/survey/done.html", {"title": title, "already": True, "unsaved": True},
+                  status=409)
 
 
 def _field_dict(field) -> dict:
@@ -92,7 +109,8 @@ def resume(request, key, as_json=False):
 def page(request, key, page, as_json=False):
     response = _open_response(key)
     if response.status == Response.COMPLETE:
-        return go("survey-resume", as_json=as_json, key=key)
+        return _already_sent(request, response) if request.method == "POST" else go(
+            "survey-resume", as_json=as_json, key=key)
     instrument = _instrument(response.wave)
     if page not in flow.pages(instrument):
         raise Http404("No such section")
@@ -111,14 +129,23 @@ def page(request, key, page, as_json=False):
             return render(request, "web/survey/page.html", {
                 "title": instrument.title, "page": built, "key": key, "position": 1, "total": 1, "back": None,
                 "errors": errors, "error_items": _error_items(built, errors)}, status=413)
-        posted = flow.read_post(instrument, page, request.POST)
-        for name in instrument.contact_questions():  # blank keeps what was given (never shown again)
-            if name in posted and not posted[name] and answers.get(name):
-                posted[name] = answers[name]
-        cleaned, errors = flow.check_page(instrument, page, answers, posted)
+        try:
+            # read, merge and write under the response's lock: a concurrent final submit either ran
+            # before (this save is refused) or waits until this save is stored
+            with transaction.atomic():
+                response = _locked(key)
+                answers = _answers(response)
+                posted = flow.read_post(instrument, page, request.POST)
+                for name in instrument.contact_questions():  # blank keeps what was given (never shown again)
+                    if name in posted and not posted[name] and answers.get(name):
+                        posted[name] = answers[name]
+                cleaned, errors = flow.check_page(instrument, page, answers, posted)
+                if not errors:
+                    store.save_response(response.wave, cleaned, complete=False, collector=response.collector,
+                                        respondent_key=key)
+        except store.AlreadySubmitted:
+            return _already_sent(request, response)
         if not errors:
-            store.save_response(response.wave, cleaned, complete=False, collector=response.collector,
-                                respondent_key=key)
             if request.POST.get("action") == "save":
                 return render(request, "web/survey/saved.html", {"title": instrument.title, "key": key})
             following = flow.next_page(instrument, page, cleaned)
@@ -154,10 +181,18 @@ def check(request, key, as_json=False):
     answers = _answers(response)
     problems = []
     if request.method == "POST":
-        result = validate(instrument, answers)
+        try:
+            # the answers as stored now, validated and marked complete under the response's lock
+            with transaction.atomic():
+                response = _locked(key)
+                answers = _answers(response)
+                result = validate(instrument, answers)
+                if result.ok:
+                    store.save_response(response.wave, answers, complete=True, collector=response.collector,
+                                        respondent_key=key)
+        except store.AlreadySubmitted:  # sent twice (a double click): the first one counts
+            return redirect("survey-done", key=key)
         if result.ok:
-            store.save_response(response.wave, answers, complete=True, collector=response.collector,
-                                respondent_key=key)
             return redirect("survey-done", key=key)
         problems = [(e.question, e.message) for e in result.errors]
     contact = set(instrument.contact_questions())
