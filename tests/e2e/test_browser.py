@@ -8,10 +8,13 @@ import pytest
 from typer.testing import CliRunner
 
 from nmahp.cli import app
+from nmahp.study import STUDY as _STUDY
 from nmahp.web.accounts.models import AuditEvent
 from nmahp.web.surveys.models import CollectorLink, ContactDetails, Response
 
 from .conftest import SCREENSHOTS
+
+ROUND = _STUDY.disclosure.round_to  # the policy's rounding (vocabulary.yaml)
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
 
@@ -182,8 +185,8 @@ def test_lead_sees_suppressed_cells(live_server, demo, page, axe_checked):
     assert breakdown.locator(".nmahp-suppressed").first.inner_text() == "fewer than 8"
     text = breakdown.inner_text()
     shown = [int(n) for pair in re.findall(r"n=(\d+)|\b(\d+)/\d+\b|N=(\d+)", text) for n in pair if n]
-    assert shown and all(n % 5 == 0 and n >= 8 for n in shown)  # nothing under 8; the rest rounded to 5
-    assert "rounded to the nearest 5" in page.locator("#disclosure-note").inner_text()
+    assert shown and all(n % ROUND == 0 and n >= 8 for n in shown)  # nothing under 8; the rest rounded
+    assert f"rounded to the nearest {ROUND}" in page.locator("#disclosure-note").inner_text()
     assert "(N=fewer than 8)" in text  # a small group is hidden whole
     page.screenshot(path=str(SCREENSHOTS / "dashboard-lead.png"), full_page=True)
 

@@ -8,9 +8,12 @@ from nmahp.analysis import TableKey, compute_table, response_frame
 from nmahp.analysis.disclosure import EXACT
 from nmahp.cli import app
 from nmahp.instruments import get_instrument
+from nmahp.study import STUDY as _STUDY
 from nmahp.web.accounts.models import AuditEvent
 from nmahp.web.surveys import store
 from nmahp.web.surveys.models import Wave
+
+ROUND = _STUDY.disclosure.round_to  # the policy's rounding (vocabulary.yaml)
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
 
@@ -34,15 +37,15 @@ def test_lead_sees_only_their_region_hidden_and_rounded(wave, signed_in):
     body = data.json()
     assert body["filters"] == {"region": "lancashire_south_cumbria"}  # the lead's region, whatever they ask
     total = Wave.objects.get(pk=wave.pk).responses.count()
-    assert body["respondents"] < total and body["respondents"] % 5 == 0
+    assert body["respondents"] < total and body["respondents"] % ROUND == 0
     assert body["table"]["counts_only"] is True  # fewer than 50 in the region answer: n/N
     split = body["breakdown"]
     assert any(c["suppressed"] for g in split["groups"] for c in g["cells"])
     shown = [n for n in counts(body) if n is not None]
-    assert shown and all(n % 5 == 0 and n >= 8 for n in shown)  # nothing under 8, everything rounded to 5
+    assert shown and all(n % ROUND == 0 and n >= 8 for n in shown)  # nothing under 8, everything rounded
     assert all(c["ci_low"] is None for c in body["table"]["cells"]) and split["tests"] == []
     page = lead.get(f"/dashboard/wave/{wave.pk}/tables/research_interest/?by=ethnicity").content.decode()
-    assert '<span class="nmahp-suppressed">fewer than 8</span>' in page and "rounded to the nearest 5" in page
+    assert '<span class="nmahp-suppressed">fewer than 8</span>' in page and f"rounded to the nearest {ROUND}" in page
 
 
 def test_a_leads_narrow_scope_shows_only_that_it_is_too_small(wave, signed_in):

@@ -3,15 +3,16 @@
 Analysts see exact figures (`EXACT`). Everyone else (`PUBLISHED`) sees every table, protected or not,
 filtered or not, under one rule whose numbers are the study's (`STUDY.disclosure`, vocabulary.yaml):
 
-- a count of at most `suppress_at_most` (zero included) is shown only as "fewer than `threshold`";
+- a count of at most `suppress_at_most` (zero included) is shown only as "fewer than `shown_from`";
 - every other count, every total and every base is rounded to the nearest `round_to`;
 - percentages are the rounded count over the rounded base; intervals, tests and exact weighted
   averages are withheld (a Likert average is recomputed from the rounded counts when none is hidden);
-- a scope (filters, a lead's region) of fewer than `threshold` respondents shows nothing but that fact.
+- a scope (filters, a lead's region) of fewer than `shown_from` respondents shows nothing but that fact.
 
 Rounding every shown number is what makes differencing useless: a hidden count worked out as a rounded
 total minus rounded cells carries the rounding of every term (+-2 each at `round_to` 5), so it cannot
-be pinned down, and a count that is shown at all is at least `threshold`.
+be pinned to a small non-zero value (under `threshold`): tests/analysis/test_disclosure_attack.py checks
+that with an integer program over everything a lead can request.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from ..study import STUDY, DisclosureRule
 from .tables import COUNTS_ONLY_BELOW, Cell, Table
 
 RULE: DisclosureRule = STUDY.disclosure
-THRESHOLD = RULE.threshold
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class Disclosure:
 
     @property
     def hidden_label(self) -> str:
-        return f"fewer than {self.rule.threshold}"
+        return f"fewer than {self.rule.shown_from}"
 
     def shown(self, count: int) -> int | None:
         """What a count is shown as: exact, None (hidden: fewer than the threshold) or rounded."""
@@ -60,7 +60,7 @@ class Disclosure:
         if shown is None:
             return 0, self.rule.suppress_at_most
         step = self.rule.round_to
-        return max(shown - step // 2, self.rule.threshold), shown + (step - 1) // 2
+        return max(shown - step // 2, self.rule.shown_from), shown + (step - 1) // 2
 
 
 EXACT = Disclosure(exact=True)
@@ -106,7 +106,7 @@ def apply(table: Table, disclosure: Disclosure) -> Table:
         table.cells.sort(key=lambda c: (-(c.count or 0), c.label))
     table.tests = []
     table.notes = [n for n in table.notes if not n.startswith(("tests compare", "no test"))]
-    table.notes.append(f"counts under {rule.threshold} are shown as '{disclosure.hidden_label}'; every other "
+    table.notes.append(f"counts under {rule.shown_from} are shown as '{disclosure.hidden_label}'; every other "
                        f"count and total is rounded to the nearest {rule.round_to}, and percentages are of "
                        "rounded numbers (docs/disclosure.md)")
     return table

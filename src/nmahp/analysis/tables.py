@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from ..study import STUDY
 
 COUNTS_ONLY_BELOW = STUDY.counts_only_below
-HIDDEN = f"fewer than {STUDY.disclosure.threshold}"  # how a count hidden by disclosure control is shown
+HIDDEN = f"fewer than {STUDY.disclosure.shown_from}"  # how a count hidden by disclosure control is shown
 
 
 def share(count: int | None, base: int | None, counts_only: bool) -> str:

@@ -36,12 +36,19 @@ class Offer:
 
 @dataclass(frozen=True)
 class DisclosureRule:
-    """The disclosure policy's numbers (docs/disclosure.md): counts of at most `suppress_at_most` are
-    shown as "fewer than `threshold`"; every other count and total is rounded to the nearest `round_to`."""
+    """The disclosure policy's numbers (docs/disclosure.md): a count under `threshold` identifies people,
+    and none may be shown or worked out; counts of at most `suppress_at_most` (beyond the threshold, so a
+    hidden count may as well be large) are shown as "fewer than `shown_from`"; every other count and
+    total is rounded to the nearest `round_to`."""
 
     threshold: int
     suppress_at_most: int
     round_to: int
+
+    @property
+    def shown_from(self) -> int:
+        """The smallest count ever shown outside the analyst role."""
+        return self.suppress_at_most + 1
 
 
 @dataclass(frozen=True)
@@ -59,10 +66,6 @@ class Vocabulary:
     demographics: tuple[str, ...]
     open_text_questions: tuple[str, ...]
     mentoring_offers: tuple[Offer, ...]
-
-    @property
-    def disclosure_threshold(self) -> int:
-        return self.disclosure.threshold
 
     @cached_property
     def group_ids(self) -> tuple[str, ...]:
@@ -113,8 +116,8 @@ def _parse(data: dict) -> Vocabulary:
                 members[profession] = group_id
         compared = tuple(data["compared_groups"])
         rule = DisclosureRule(**{k: int(v) for k, v in data["disclosure"].items()})
-        if rule.suppress_at_most != rule.threshold - 1 or rule.round_to < 1 or rule.threshold < 1:
-            raise NmahpError("vocabulary.yaml: disclosure: suppress_at_most must be threshold - 1, "
+        if rule.suppress_at_most < rule.threshold - 1 or rule.round_to < 1 or rule.threshold < 1:
+            raise NmahpError("vocabulary.yaml: disclosure: suppress_at_most must be at least threshold - 1, "
                              "and threshold and round_to at least 1")
         if not set(compared) <= known:
             raise NmahpError("vocabulary.yaml: compared_groups names a group that does not exist")

@@ -20,7 +20,7 @@ from .models import ContactDetails, Wave
 
 BREAKDOWNS = app.BREAKDOWNS
 # what the templates say about the disclosure policy (docs/disclosure.md)
-POLICY = {"threshold": RULE.threshold, "round_to": RULE.round_to, "hidden": HIDDEN}
+POLICY = {"threshold": RULE.shown_from, "round_to": RULE.round_to, "hidden": HIDDEN}
 
 
 def _scope(request, wave_id) -> app.Scope:
