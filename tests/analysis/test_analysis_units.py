@@ -10,7 +10,6 @@ from nmahp.analysis.tables import Cell, Group, Table, TableKey
 from nmahp.study import STUDY, DisclosureRule
 
 
-
 def frame(nmahp, rows):
     return response_frame(nmahp, rows)
 
