@@ -241,3 +241,42 @@ def test_the_leads_survey_runs_through_the_same_flow(link):
     response = Response.objects.get(respondent_key=key)
     assert response.status == Response.COMPLETE and response.answers["professional_group"] == "ahp"
     assert response.answers["org_awareness"] == "slightly_aware"
+
+
+def test_a_closed_survey_says_so_and_a_half_finished_response_cannot_be_sent_after_closing(link):
+    import datetime as dt
+
+    client = Client()
+    location, key = start(client, link)
+    check, _ = walk(client, location, {"about_you": {"profession": "physiotherapist"}, **MINIMAL})
+    wave = link.wave
+    wave.closes = dt.date.today() - dt.timedelta(days=1)
+    wave.save()
+    sent = client.post(check)
+    assert sent.status_code == 410 and "This survey has closed" in sent.content.decode()
+    assert Response.objects.get(respondent_key=key).status == Response.PARTIAL  # not submitted after closing
+    saved = client.post(f"/respond/{key}/about_you/", {"profession": "midwife"})
+    assert saved.status_code == 410 and "your last answers were not saved" in saved.content.decode()
+    new = Client().get(f"/survey/{link.token}/")
+    assert new.status_code == 410 and f"closed on {wave.closes.day}" in new.content.decode()
+    twin = Client().get(f"/survey/{link.token}.json")
+    assert twin.status_code == 410 and twin.json()["state"] == "closed"
+    before = Response.objects.count()
+    assert Client().post(f"/survey/{link.token}/", {"consent": "yes"}).status_code == 410
+    assert Response.objects.count() == before  # nobody new is stored either
+    with pytest.raises(store.SurveyClosed):
+        store.save_response(wave, {"consent": "yes"}, complete=False)
+
+
+def test_a_survey_not_open_yet_says_when_it_opens(link):
+    import datetime as dt
+
+    wave = link.wave
+    wave.opens = dt.date.today() + dt.timedelta(days=3)
+    wave.save()
+    page = Client().get(f"/survey/{link.token}/")
+    assert page.status_code == 403 and "This survey is not open yet" in page.content.decode()
+    assert Client().post(f"/survey/{link.token}/", {"consent": "yes"}).status_code == 403
+    wave.opens = dt.date.today()  # opens today: open all day
+    wave.save()
+    assert Client().get(f"/survey/{link.token}/").status_code == 200

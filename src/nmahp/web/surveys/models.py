@@ -8,6 +8,7 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 
 def new_respondent_key() -> str:
@@ -21,6 +22,7 @@ def new_collector_token() -> str:
 class Wave(models.Model):
     """One run of an instrument (e.g. the 2023 NMAHP survey), pinned to a form version."""
 
+    OPEN, NOT_YET, CLOSED = "open", "not_yet", "closed"
     name = models.SlugField(max_length=50, help_text="e.g. 2023")
     instrument = models.CharField(max_length=100, help_text="form_id of the workbook, e.g. nmahp_survey")
     form_version = models.CharField(max_length=50)
@@ -34,6 +36,15 @@ class Wave(models.Model):
 
     def __str__(self):
         return f"{self.instrument} {self.name}"
+
+    def collecting(self, today=None) -> str:
+        """'open', 'not_yet' (before `opens`) or 'closed' (after `closes`); a date left empty does not limit."""
+        today = today or timezone.localdate()
+        if self.opens and today < self.opens:
+            return self.NOT_YET
+        if self.closes and today > self.closes:
+            return self.CLOSED
+        return self.OPEN
 
     def clean(self):
         super().clean()

@@ -28,6 +28,16 @@ class AlreadySubmitted(NmahpError):
         super().__init__("these answers were already sent; a submitted response is not changed")
 
 
+class SurveyClosed(NmahpError):
+    """A respondent's answers arrived outside the wave's opening dates: nothing is stored. (Imports of a
+    past wave's export are not respondents answering, and are not refused.)"""
+
+    def __init__(self, wave: Wave):
+        self.wave = wave
+        when = wave.closes if wave.collecting() == Wave.CLOSED else wave.opens
+        super().__init__(f"the survey {'closed' if wave.collecting() == Wave.CLOSED else 'opens'} on {when}")
+
+
 def instrument_for(wave: Wave) -> Instrument:
     return get_instrument(wave.instrument)
 
@@ -81,6 +91,8 @@ def save_response(wave: Wave, answers: Mapping, *, complete: bool = True, collec
                   source: str = "web", respondent_key: str | None = None) -> Response:
     """Store (or update, by key) one response. Refuses invalid answers and stores nothing; refuses to
     change a response already submitted (AlreadySubmitted), which stays complete as it was sent."""
+    if source == "web" and wave.collecting() != Wave.OPEN:
+        raise SurveyClosed(wave)
     instrument = instrument_for(wave)
     result = _prepare(instrument, answers, complete)
     if not result.ok:

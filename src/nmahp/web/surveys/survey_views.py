@@ -54,6 +54,19 @@ def _already_sent(request, response: Response):
                   status=409)
 
 
+def _not_collecting(request, wave, title: str, *, as_json: bool = False, unsaved: bool = False):
+    """The plain page a respondent gets outside the wave's dates (410 closed, 403 not open yet), or None
+    while the survey is open."""
+    state = wave.collecting()
+    if state == wave.OPEN:
+        return None
+    data = {"title": title, "state": state, "opens": wave.opens and wave.opens.isoformat(),
+            "closes": wave.closes and wave.closes.isoformat()}
+    return respond(request, "web/survey/closed.html", {"title": title, "state": state, "opens": wave.opens,
+                                                      "closes": wave.closes, "unsaved": unsaved},
+                   data, as_json=as_json, status=410 if state == wave.CLOSED else 403)
+
+
 def _field_dict(field) -> dict:
     q = field.question
     return {"name": q.name, "label": q.label, "hint": q.hint, "type": q.type, "widget": field.widget,
@@ -73,6 +86,9 @@ def _error_items(page, errors) -> list[tuple[str, str]]:
 def start(request, token, as_json=False):
     collector = get_object_or_404(CollectorLink.objects.select_related("wave"), token=token)
     instrument = _instrument(collector.wave)
+    shut = _not_collecting(request, collector.wave, instrument.title, as_json=as_json)
+    if shut is not None:
+        return shut
     consent = instrument.questions["consent"]
     information = next((q.label for q in instrument.questions_in_group(flow.CONSENT_PAGE) if q.type == "note"), "")
     error = ""
@@ -100,6 +116,9 @@ def resume(request, key, as_json=False):
         return respond(request, "web/survey/done.html", {"title": title, "already": True},
                        {"title": title, "complete": True}, as_json=as_json)
     instrument = _instrument(response.wave)
+    shut = _not_collecting(request, response.wave, instrument.title, as_json=as_json)
+    if shut is not None:
+        return shut
     page = flow.first_unfinished(instrument, _answers(response))
     return (go("survey-check", as_json=as_json, key=key) if page is None
             else go("survey-page", as_json=as_json, key=key, page=page))
@@ -112,6 +131,10 @@ def page(request, key, page, as_json=False):
         return _already_sent(request, response) if request.method == "POST" else go(
             "survey-resume", as_json=as_json, key=key)
     instrument = _instrument(response.wave)
+    shut = _not_collecting(request, response.wave, instrument.title, as_json=as_json,
+                           unsaved=request.method == "POST")
+    if shut is not None:
+        return shut
     if page not in flow.pages(instrument):
         raise Http404("No such section")
     answers = _answers(response)
@@ -145,6 +168,8 @@ def page(request, key, page, as_json=False):
                                         respondent_key=key)
         except store.AlreadySubmitted:
             return _already_sent(request, response)
+        except store.SurveyClosed:  # it closed while the page was open: nothing is stored
+            return _not_collecting(request, response.wave, instrument.title, unsaved=True)
         if not errors:
             if request.POST.get("action") == "save":
                 return render(request, "web/survey/saved.html", {"title": instrument.title, "key": key})
@@ -178,6 +203,10 @@ def check(request, key, as_json=False):
     if response.status == Response.COMPLETE:
         return go("survey-resume", as_json=as_json, key=key)
     instrument = _instrument(response.wave)
+    shut = _not_collecting(request, response.wave, instrument.title, as_json=as_json,
+                           unsaved=request.method == "POST")
+    if shut is not None:
+        return shut
     answers = _answers(response)
     problems = []
     if request.method == "POST":
@@ -192,6 +221,8 @@ def check(request, key, as_json=False):
                                         respondent_key=key)
         except store.AlreadySubmitted:  # sent twice (a double click): the first one counts
             return redirect("survey-done", key=key)
+        except store.SurveyClosed:  # it closed while the page was open: the response stays unfinished
+            return _not_collecting(request, response.wave, instrument.title, unsaved=True)
         if result.ok:
             return redirect("survey-done", key=key)
         problems = [(e.question, e.message) for e in result.errors]
