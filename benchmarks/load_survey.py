@@ -23,6 +23,9 @@ import psycopg
 import requests
 from _results import header, record
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.surveyplan import PLAN  # noqa: E402
+
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE = "nmahp_load"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
@@ -35,21 +38,6 @@ def csrf_of(page) -> str:
     if not found:
         raise RuntimeError(f"no form in {page.url}: HTTP {page.status_code}: {page.text[:200]!r}")
     return found.group(1)
-PLAN = {  # section -> answers, enough to complete the survey down one branch
-    "about_you": {"profession": "physiotherapist", "pay_band": "band_7", "job_title": "Physiotherapist"},
-    "equality_monitoring": {"gender": "female"},
-    "employer": {"region": "greater_manchester", "organisation_type": "acute_trust"},
-    "qualifications_awards": {"qualifications": ["degree"]},
-    "experience": {"job_description": "research", "time_last_12_months": "research",
-                   "time_proportion_research": "under_25"},
-    "knowledge_skills_confidence": {"research_knowledge_skills": "good"},
-    "career_pathways": {"careers_advice_received": "no", "careers_advice_future": "yes"},
-    "interest": {"research_interest": "very_interested"},
-    "sparking_interest": {},
-    "role_contract_interest": {"roles_of_interest": ["research_only"], "contract_research_only": ["part_time"]},
-    "enablers_barriers": {"top_enablers": ["financial_support"], "top_barriers": ["lack_of_contracts"]},
-    "follow_up": {"contact_consent": "no"},
-}
 
 
 def prepare(env):
