@@ -108,7 +108,7 @@ def apply(table: Table, disclosure: Disclosure) -> Table:
     table.notes = [n for n in table.notes if not n.startswith(("tests compare", "no test"))]
     table.notes.append(f"counts under {rule.shown_from} are shown as '{disclosure.hidden_label}'; every other "
                        f"count and total is rounded to the nearest {rule.round_to}, and percentages are of "
-                       "rounded numbers (docs/disclosure.md)")
+                       "rounded numbers, so that no one who answered can be picked out")
     return table
 
 
