@@ -43,7 +43,9 @@ def code_xml(name: str | None, guid_value: str | None, colour: str | None = None
 
 def selection_xml(guid_value: str | None, start: str | None, end: str | None, code_refs: list[str | None],
                   user: str | None = None) -> str:
-    refs = "".join(f'<Coding guid="{guid()}"><CodeRef{attr("targetGUID", c)}/></Coding>' for c in code_refs)
+    # derived, not random: hypothesis needs the same draws to build the same bytes (sizes bound later draws)
+    refs = "".join(f'<Coding guid="{uuid.uuid5(uuid.NAMESPACE_OID, f"{guid_value}:{i}:{c}")}">'
+                   f'<CodeRef{attr("targetGUID", c)}/></Coding>' for i, c in enumerate(code_refs))
     return (f'<PlainTextSelection{attr("guid", guid_value)}{attr("startPosition", start)}'
             f'{attr("endPosition", end)}{attr("creatingUser", user)}>{refs}</PlainTextSelection>')
 
