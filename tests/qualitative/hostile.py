@@ -229,3 +229,18 @@ def hostile_qdpx(draw) -> bytes:
     elif wrap == "bomb":  # over the lowered limits the test sets (member 1 MB, total 2 MB)
         data = zip_bomb(draw(st.sampled_from([2, 3])) << 20)
     return data
+
+
+def coding_project_with_history(name: str):
+    """A wave's coding project that already holds a document and a code, so a refused import can be seen
+    to leave them as they were (needs the database)."""
+    from nmahp.app.coding import save_document
+    from nmahp.qualitative import Document
+    from nmahp.web.coding.models import CodeItem, CodingProject
+    from nmahp.web.surveys.models import Wave
+
+    wave = Wave.objects.create(instrument="nmahp_survey", name=name, form_version="1")
+    made = CodingProject.objects.create(wave=wave, name=name)
+    save_document(made, Document("existing", "Some earlier open text that is already coded."))
+    CodeItem.objects.create(project=made, name="Existing code")
+    return made

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from nmahp.errors import NmahpError
 from nmahp.qualitative.refi import import_qdc, import_qdpx, qdpx_bytes
 
-from .hostile import hostile_qdpx, named_cases, valid_qdpx
+from .hostile import coding_project_with_history, hostile_qdpx, named_cases, valid_qdpx
 
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 COLOUR = re.compile(r"#[0-9A-F]{6}")
@@ -103,16 +103,7 @@ def test_a_hostile_codebook_is_refused(tmp_path):
 # --- through the application layer: nothing is stored when a file is refused ---------------------------------
 @pytest.fixture
 def project(db):
-    from nmahp.app.coding import save_document
-    from nmahp.qualitative import Document
-    from nmahp.web.coding.models import CodeItem, CodingProject
-    from nmahp.web.surveys.models import Wave
-
-    wave = Wave.objects.create(instrument="nmahp_survey", name="hostile", form_version="1")
-    made = CodingProject.objects.create(wave=wave, name="hostile")
-    save_document(made, Document("existing", "Some earlier open text that is already coded."))
-    CodeItem.objects.create(project=made, name="Existing code")
-    return made
+    return coding_project_with_history("hostile")
 
 
 def stored(project):

@@ -4,22 +4,15 @@ never a 500; nothing is stored, and the project's export still works afterwards.
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from nmahp.app.coding import save_document
-from nmahp.qualitative import Document
-from nmahp.web.coding.models import CodeItem, CodingProject, HighlightItem
-from nmahp.web.surveys.models import Wave
-from tests.qualitative.hostile import named_cases, valid_qdpx
+from nmahp.web.coding.models import CodeItem, HighlightItem
+from tests.qualitative.hostile import coding_project_with_history, named_cases, valid_qdpx
 
 pytestmark = [pytest.mark.db, pytest.mark.django_db]
 
 
 @pytest.fixture
 def project():
-    wave = Wave.objects.create(instrument="nmahp_survey", name="uploads", form_version="1")
-    made = CodingProject.objects.create(wave=wave, name="uploads")
-    save_document(made, Document("existing", "Some earlier open text."))
-    CodeItem.objects.create(project=made, name="Existing code")
-    return made
+    return coding_project_with_history("uploads")
 
 
 def counts(project):
