@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint test-sqlite test-postgres bench clean assets chromium screenshots
+.PHONY: run test lint test-sqlite test-postgres bench clean assets chromium screenshots conformance
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,3 +61,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
+
+# the interoperability tests, then their table copied into docs/interoperability.md
+conformance: $(STAMP)
+	-$(BIN)/pytest -q -m conformance
+	$(BIN)/python -c "import re,pathlib; d=pathlib.Path('docs/interoperability.md'); t=pathlib.Path('var/interoperability.md').read_text(); s=d.read_text(); head=s.split('| file | made by')[0]; d.write_text(head+t)"

@@ -2,6 +2,8 @@ import pytest
 
 from nmahp.instruments import get_instrument, load_instrument
 
+from . import conformance as _conformance
+from .conformance import conformance  # noqa: F401  (a fixture)
 from .formtools import workbook_from_md
 
 
@@ -41,3 +43,7 @@ def md_workbook(tmp_path):
         return workbook_from_md(md, tmp_path / f"book{next(counter)}.xlsx")
 
     return build
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _conformance.finish(session)

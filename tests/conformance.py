@@ -1,0 +1,59 @@
+"""The interoperability conformance table, produced by the test run.
+
+Tests that take a file another tool wrote call the `conformance` fixture with the file, the tool
+that made it and what happened. At the end of the run every row recorded is written to
+`var/interoperability.md`, and each must appear, word for word, in the table of
+`docs/interoperability.md`: a result that changes fails the run until the document says so
+(`make conformance` copies the run's table into the document).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "interoperability.md"
+RUN_TABLE = ROOT / "var" / "interoperability.md"
+HEADER = "| file | made by | kind | result |\n|---|---|---|---|"
+
+_rows: dict[str, str] = {}
+
+
+def row(file: str, made_by: str, kind: str, result: str) -> str:
+    cells = [c.replace("|", "\\|").replace("\n", " ").strip() for c in (file, made_by, kind, result)]
+    return "| " + " | ".join(cells) + " |"
+
+
+@pytest.fixture
+def conformance():
+    """conformance(file, made_by, kind, result): record one line of the table."""
+
+    def record(file: str | Path, made_by: str, kind: str, result: str) -> None:
+        name = Path(file).relative_to(ROOT).as_posix() if Path(file).is_absolute() else str(file)
+        _rows[name] = row(name, made_by, kind, result)
+
+    return record
+
+
+def documented_rows() -> set[str]:
+    if not DOC.exists():
+        return set()
+    return {line.strip() for line in DOC.read_text(encoding="utf-8").splitlines() if line.startswith("| ")}
+
+
+def finish(session) -> None:
+    if not _rows:
+        return
+    RUN_TABLE.parent.mkdir(parents=True, exist_ok=True)
+    table = HEADER + "\n" + "\n".join(_rows[k] for k in sorted(_rows)) + "\n"
+    RUN_TABLE.write_text(table, encoding="utf-8")
+    missing = [r for r in _rows.values() if r not in documented_rows()]
+    if missing:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        lines = ["docs/interoperability.md does not match this run's results (make conformance updates it):"]
+        lines += ["  " + r for r in sorted(missing)]
+        if reporter:
+            reporter.write_line("\n".join(lines), red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
