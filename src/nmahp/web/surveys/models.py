@@ -29,6 +29,9 @@ class Wave(models.Model):
     opens = models.DateField(null=True, blank=True)
     closes = models.DateField(null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # bumped in the same transaction as every write or erasure of its complete responses (store.py,
+    # nmahp.app.waves.mark_changed): the snapshot and the dashboard caches are keyed by it
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["instrument", "name"], name="one_wave_name_per_instrument")]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from nmahp.errors import NmahpError
@@ -36,6 +36,15 @@ class SurveyClosed(NmahpError):
         self.wave = wave
         when = wave.closes if wave.collecting() == Wave.CLOSED else wave.opens
         super().__init__(f"the survey {'closed' if wave.collecting() == Wave.CLOSED else 'opens'} on {when}")
+
+
+def changed(*waves: Wave | int) -> None:
+    """Bump each wave's data version, inside the caller's transaction, so the version moves exactly when
+    the complete responses do (the snapshot and the dashboards' caches are keyed by it). Every function
+    here that writes or erases responses calls it; code elsewhere calls nmahp.app.waves.mark_changed."""
+    ids = {getattr(w, "pk", w) for w in waves}
+    if ids:
+        Wave.objects.filter(pk__in=ids).update(data_version=F("data_version") + 1)
 
 
 def instrument_for(wave: Wave) -> Instrument:
@@ -113,6 +122,8 @@ def save_response(wave: Wave, answers: Mapping, *, complete: bool = True, collec
         ContactDetails.objects.update_or_create(respondent_key=response.respondent_key, defaults={"details": contact})
     else:
         ContactDetails.objects.filter(respondent_key=response.respondent_key).delete()
+    if complete:  # a partial response is in no table
+        changed(wave)
     return response
 
 
@@ -136,6 +147,7 @@ def bulk_load(wave: Wave, rows: Iterable[Mapping], *, source: str, batch_size: i
     with transaction.atomic():
         Response.objects.bulk_create(responses, batch_size=batch_size)
         ContactDetails.objects.bulk_create(contacts, batch_size=batch_size)
+        changed(wave)
     return len(responses)
 
 
@@ -161,6 +173,8 @@ def store_import(wave: Wave, result, *, source: str, batch_size: int = 2000) -> 
     with transaction.atomic():
         Response.objects.bulk_create(responses, batch_size=batch_size)
         ContactDetails.objects.bulk_create(contacts, batch_size=batch_size)
+        if responses:
+            changed(wave)
     return len(responses), len(result.respondents) - len(responses)
 
 
@@ -179,6 +193,8 @@ def erase(respondent_key: str, *, actor: str, derived: Mapping[str, int] | None 
     from ..accounts.models import audit
 
     with transaction.atomic():
+        changed(*Response.objects.filter(respondent_key=respondent_key, status=Response.COMPLETE)
+                .values_list("wave_id", flat=True))
         answers, _ = Response.objects.filter(respondent_key=respondent_key).delete()
         contact, _ = ContactDetails.objects.filter(respondent_key=respondent_key).delete()
         removed = {"answers": answers, "contact details": contact, **(derived or {})}
