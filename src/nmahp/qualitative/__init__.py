@@ -2,6 +2,6 @@
 parent and child codes, highlights by several coders, agreement, theme tables, quotes, REFI-QDA
 exchange and suggested themes."""
 
-from .model import Code, Codebook, Document, Highlight, Project, Segment
+from .model import Code, Codebook, CodeSet, Document, Highlight, Note, Project, Segment
 
-__all__ = ["Code", "Codebook", "Document", "Highlight", "Project", "Segment"]
+__all__ = ["Code", "Codebook", "CodeSet", "Document", "Highlight", "Note", "Project", "Segment"]

@@ -21,6 +21,9 @@ class Segment:
     speaker: str = ""
     professional_group: str = ""
     region: str = ""
+    # where the turn lies in the recording, in milliseconds from its start (transcripts with times only)
+    begin_ms: int | None = None
+    end_ms: int | None = None
 
 
 @dataclass
@@ -30,22 +33,50 @@ class Document:
     kind: str = "text"  # open_text | transcript | text
     segments: list[Segment] = field(default_factory=list)
     id: str = field(default_factory=new_id)
+    memo: str = ""  # the source's description in another tool
+
+
+@dataclass
+class Note:
+    """A memo written in another tool (REFI-QDA's Note): its text, who wrote it, and the project, codes,
+    documents and highlights that refer to it (by their ids; "project" for the project itself)."""
+
+    name: str
+    text: str
+    coder: str = ""
+    created: str = ""  # as the file gave it (ISO 8601)
+    attached_to: tuple[str, ...] = ()
+    id: str = field(default_factory=new_id)
+
+
+@dataclass
+class CodeSet:
+    """A named group of codes and documents (REFI-QDA's Set), as ATLAS.ti's code groups and NVivo's sets."""
+
+    name: str
+    description: str = ""
+    codes: tuple[str, ...] = ()
+    documents: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    id: str = field(default_factory=new_id)
 
 
 @dataclass
 class Code:
     name: str
     description: str = ""
-    color: str = "#005EB8"
+    color: str | None = "#005EB8"  # None: the code has no colour (as another tool gave it)
     parent: str | None = None  # the parent code's id
     id: str = field(default_factory=new_id)
+    codable: bool = True  # False: a category that only groups codes (REFI-QDA's isCodable)
 
 
 @dataclass
 class Codebook:
     codes: dict[str, Code] = field(default_factory=dict)
 
-    def add(self, name: str, description: str = "", color: str = "#005EB8", parent: str | None = None) -> Code:
+    def add(self, name: str, description: str = "", color: str | None = "#005EB8",
+            parent: str | None = None) -> Code:
         if parent is not None and parent not in self.codes:
             raise ValueError(f"parent code {parent} is not in the codebook")
         code = Code(name, description, color, parent)
@@ -79,6 +110,8 @@ class Project:
     documents: dict[str, Document] = field(default_factory=dict)
     codebook: Codebook = field(default_factory=Codebook)
     highlights: list[Highlight] = field(default_factory=list)
+    notes: dict[str, Note] = field(default_factory=dict)
+    sets: list[CodeSet] = field(default_factory=list)
 
     def add_document(self, document: Document) -> Document:
         self.documents[document.id] = document

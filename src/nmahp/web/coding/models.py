@@ -35,6 +35,7 @@ class CodingDocument(models.Model):
     kind = models.CharField(max_length=20)
     text = models.TextField()
     segments = models.JSONField(default=list)
+    memo = models.TextField(blank=True)  # the source's description in the tool it came from
 
 
 class CodeItem(models.Model):
@@ -42,8 +43,10 @@ class CodeItem(models.Model):
     guid = models.CharField(max_length=40, default=guid)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    color = models.CharField(max_length=7, default="#005EB8")
+    # blank: the code came from another tool without a colour, and none is invented for it
+    color = models.CharField(max_length=7, default="#005EB8", blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    codable = models.BooleanField(default=True)  # False: a category that only groups codes (REFI-QDA isCodable)
 
 
 class HighlightItem(models.Model):
@@ -54,3 +57,27 @@ class HighlightItem(models.Model):
     codes = models.ManyToManyField(CodeItem, related_name="highlights")
     coder = models.CharField(max_length=150)
     memo = models.TextField(blank=True)
+
+
+class CodingNote(models.Model):
+    """A memo from another QDA tool (REFI-QDA Note), kept with what it was attached to, so it goes back out."""
+
+    project = models.ForeignKey(CodingProject, on_delete=models.CASCADE, related_name="notes")
+    guid = models.CharField(max_length=40, default=guid)
+    name = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True)
+    coder = models.CharField(max_length=150, blank=True)
+    created = models.CharField(max_length=40, blank=True)  # as the file gave it
+    attached_to = models.JSONField(default=list)  # guids of codes, documents, highlights; "project"
+
+
+class CodeSet(models.Model):
+    """A named group of codes and documents from another QDA tool (REFI-QDA Set)."""
+
+    project = models.ForeignKey(CodingProject, on_delete=models.CASCADE, related_name="sets")
+    guid = models.CharField(max_length=40, default=guid)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    codes = models.ManyToManyField(CodeItem, related_name="sets", blank=True)
+    documents = models.ManyToManyField(CodingDocument, related_name="sets", blank=True)
+    notes = models.JSONField(default=list)  # guids of the project's notes in the set
