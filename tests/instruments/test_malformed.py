@@ -35,9 +35,17 @@ def test_good_form_loads(md_workbook):
     assert list(form.questions) == ["consent", "why"]
 
 
-def test_missing_sheet_is_named(md_workbook):
-    found = problems(md_workbook, GOOD_SURVEY + CHOICES)
-    assert [(p.sheet, "no 'settings' sheet" in p.message) for p in found] == [("settings", True)]
+def test_missing_survey_sheet_is_named(md_workbook):
+    found = problems(md_workbook, CHOICES + SETTINGS)
+    assert [(p.sheet, "no 'survey' sheet" in p.message) for p in found] == [("survey", True)]
+
+
+def test_settings_are_optional_and_default_from_the_file_name(md_workbook):
+    # XLSForm makes the settings sheet optional: form_id and title default to the file's name, version to none
+    form = load_instrument(md_workbook(GOOD_SURVEY + CHOICES))
+    assert (form.form_id, form.title, form.version) == (form.name, form.name, "")
+    blank_id = load_instrument(md_workbook(GOOD_SURVEY + CHOICES + SETTINGS.replace("| f       |", "|         |")))
+    assert (blank_id.form_id, blank_id.version) == (blank_id.name, "1")
 
 
 def test_bad_type_names_sheet_row_and_column(md_workbook):
@@ -65,12 +73,6 @@ def test_broken_relevant_names_sheet_row_and_column(md_workbook, relevant, says)
     assert (problem.sheet, problem.row, problem.column) == ("survey", 3, "relevant")
     assert says in problem.message
     assert "sheet 'survey', row 3, column 'relevant'" in str(problem)
-
-
-def test_missing_form_id_is_located(md_workbook):
-    md = GOOD_SURVEY + CHOICES + SETTINGS.replace("| f       |", "|         |")
-    (problem,) = problems(md_workbook, md)
-    assert (problem.sheet, problem.row, problem.column) == ("settings", 2, "form_id")
 
 
 def test_duplicate_names_and_choices_are_all_reported(md_workbook):

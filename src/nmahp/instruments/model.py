@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .expressions import Expression
+from .expressions import Expression, ExpressionError
 
 SELECT_ONE = "select_one"
 SELECT_MULTIPLE = "select_multiple"
@@ -17,6 +19,12 @@ class Choice:
     name: str
     label: str
     notes: str = ""
+    # the label in every language of the workbook, and the choices sheet's other columns (what a choice_filter reads)
+    labels: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    columns: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    def in_language(self, language: str) -> Choice:
+        return dataclasses.replace(self, label=self.labels.get(language) or self.label)
 
 
 @dataclass
@@ -37,6 +45,13 @@ class Question:
     calculation: Expression | None = None
     # the relevant expressions of the enclosing groups, outermost first
     group_relevant: tuple[Expression, ...] = ()
+    choice_filter: Expression | None = None
+    required_message: str = ""
+    # label, hint and messages in every language of the workbook ({language: text})
+    labels: Mapping[str, str] = field(default_factory=dict)
+    hints: Mapping[str, str] = field(default_factory=dict)
+    constraint_messages: Mapping[str, str] = field(default_factory=dict)
+    required_messages: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def is_select(self) -> bool:
@@ -64,6 +79,35 @@ class Question:
                 return c.label
         return name
 
+    def available_choices(self, answers: Mapping[str, str]) -> tuple[Choice, ...]:
+        """The choices a respondent is offered given their other answers: all of them, or those the
+        choice_filter keeps (evaluated on the server, as ODK evaluates the itemset's predicate)."""
+        if self.choice_filter is None:
+            return self.choices
+        try:
+            return tuple(c for i, c in enumerate(self.choices)
+                         if self.choice_filter.keeps_choice(answers, {"name": c.name, "label": c.label, **c.columns},
+                                                            i))
+        except ExpressionError:
+            return ()
+
+    def available_names(self, answers: Mapping[str, str]) -> tuple[str, ...]:
+        if self.choice_filter is None:
+            return self.choice_names()
+        return tuple(dict.fromkeys(c.name for c in self.available_choices(answers)))
+
+    def in_language(self, language: str) -> Question:
+        def pick(texts: Mapping[str, str], fallback: str) -> str:
+            return texts.get(language) or fallback
+
+        copy = dataclasses.replace(
+            self, label=pick(self.labels, self.label), hint=pick(self.hints, self.hint),
+            constraint_message=pick(self.constraint_messages, self.constraint_message),
+            required_message=pick(self.required_messages, self.required_message),
+            choices=tuple(c.in_language(language) for c in self.choices))
+        copy.__dict__.pop("_choice_names", None)
+        return copy
+
 
 @dataclass
 class Group:
@@ -83,6 +127,32 @@ class Instrument:
     questions: dict[str, Question]
     groups: dict[str, Group]
     path: str = ""
+    # the workbook's languages (`label::English (en)` columns), the default first; empty for a one-language form
+    languages: tuple[str, ...] = ()
+    group_labels: dict[str, Mapping[str, str]] = field(default_factory=dict)
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0] if self.languages else ""
+
+    def language(self, wanted: str | None) -> str:
+        """The workbook's language for a wave's or a respondent's choice ('' or unknown: the default)."""
+        if wanted and wanted in self.languages:
+            return wanted
+        return self.default_language
+
+    def in_language(self, language: str | None) -> Instrument:
+        """This instrument with labels, hints and messages in `language` (the default where it has none)."""
+        language = self.language(language)
+        if not language or language == self.default_language:
+            return self
+        cache = self.__dict__.setdefault("_translations", {})
+        if language not in cache:
+            groups = {name: dataclasses.replace(g, label=(self.group_labels.get(name) or {}).get(language) or g.label)
+                      for name, g in self.groups.items()}
+            cache[language] = dataclasses.replace(
+                self, questions={n: q.in_language(language) for n, q in self.questions.items()}, groups=groups)
+        return cache[language]
 
     def answer_questions(self) -> list[Question]:
         return [q for q in self.questions.values() if q.holds_answer]

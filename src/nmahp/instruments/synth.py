@@ -102,7 +102,7 @@ class Synthesiser:
             weights = self._pick_weights(q.name, wanted, size_values, size_p)
             chosen = self.rng.choice(size_values, size=k, p=size_p)
             ticks = _top_k(self.rng, weights, chosen)
-            return [" ".join(names[i] for i in np.flatnonzero(row)) for row in ticks]
+            return [" ".join(dict.fromkeys(names[i] for i in np.flatnonzero(row))) for row in ticks]
         wanted = np.array([float(spec.get(c, 0.0 if spec else 0.3)) for c in names])
         if q.name not in self._calibrated:
             self._calibrated[q.name] = _calibrate(wanted)
@@ -112,7 +112,24 @@ class Synthesiser:
         if empty.any():  # an answered multi-select has at least one tick
             fill = self.rng.choice(len(names), size=int(empty.sum()), p=wanted / wanted.sum())
             ticks[np.flatnonzero(empty), fill] = True
-        return [" ".join(names[i] for i in np.flatnonzero(row)) for row in ticks]
+        # with allow_choice_duplicates two choices may share a name: an answer holds it once
+        return [" ".join(dict.fromkeys(names[i] for i in np.flatnonzero(row))) for row in ticks]
+
+    def _draw_filtered(self, q: Question, row: dict[str, str]) -> str | None:
+        """One answer among the choices the choice_filter leaves this respondent, or None when it leaves none."""
+        names = q.available_names(row)
+        if not names:
+            return None
+        spec = self.spec.get(q.name) or {}
+        weights = np.array([float(spec.get(c, 1)) if isinstance(spec.get(c, 1), str | int | float) else 1.0
+                            for c in names])
+        weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(names), 1 / len(names))
+        if q.type == SELECT_ONE:
+            return names[int(self.rng.choice(len(names), p=weights))]
+        ticks = self.rng.random(len(names)) < 0.3
+        if not ticks.any():
+            ticks[int(self.rng.choice(len(names), p=weights))] = True
+        return " ".join(names[i] for i in np.flatnonzero(ticks))
 
     def _draw_text(self, q: Question, k: int) -> list[str]:
         pool = self.text.get(q.name)
@@ -152,10 +169,10 @@ class Synthesiser:
 
     def _repair(self, q: Question, row: dict[str, str]) -> str | None:
         for _ in range(20):
-            value = self._draw(q, 1)[0]
-            if self._passes(q, row, value):
+            value = self._draw_filtered(q, row) if q.choice_filter is not None else self._draw(q, 1)[0]
+            if value is not None and self._passes(q, row, value):
                 return value
-        for choice in q.choice_names():  # a single option is the simplest answer most forms accept
+        for choice in q.available_names(row):  # a single option is the simplest answer most forms accept
             if self._passes(q, row, choice):
                 return choice
         return None
@@ -164,7 +181,7 @@ class Synthesiser:
     def batch(self, n: int) -> list[dict[str, str]]:
         rows: list[dict[str, str]] = [{} for _ in range(n)]
         for q in self.instrument.questions.values():
-            if q.type == "note":
+            if q.type in ("note", "metadata"):
                 continue
             live = [i for i in range(n) if is_relevant(q, rows[i])]
             if not live:
@@ -179,10 +196,12 @@ class Synthesiser:
                 rate = float((self.spec.get(q.name) or {}).get("answer_rate", self.answer_rate)) \
                     if isinstance(self.spec.get(q.name), dict) else self.answer_rate
                 live = [i for i, keep in zip(live, self.rng.random(len(live)) < rate, strict=True) if keep]
-            values = self._draw(q, len(live))
+            values = self._draw(q, len(live)) if q.choice_filter is None else [None] * len(live)
             for i, value in zip(live, values, strict=True):
                 row = rows[i]
-                if not self._passes(q, row, value):
+                if value is None:  # a choice_filter: drawn among what this respondent's answers leave
+                    value = self._draw_filtered(q, row)
+                if value is None or not self._passes(q, row, value):
                     value = self._repair(q, row)
                     if value is None:
                         continue

@@ -61,13 +61,14 @@ def is_relevant(question: Question, answers: Mapping[str, str]) -> bool:
     return question.relevant is None or question.relevant.is_true(answers)
 
 
-def _type_error(question: Question, value: str) -> str | None:
+def _type_error(question: Question, value: str, answers: Mapping[str, str]) -> str | None:
     if question.type == SELECT_ONE:
-        if value not in question.choice_names():
+        if value not in question.available_names(answers):
             return f"'{value}' is not one of the options for this question"
     elif question.type == SELECT_MULTIPLE:
         picked = value.split()
-        unknown = [p for p in picked if p not in question.choice_names()]
+        offered = question.available_names(answers)
+        unknown = [p for p in picked if p not in offered]
         if unknown:
             return f"'{unknown[0]}' is not one of the options for this question"
         if len(set(picked)) != len(picked):
@@ -95,6 +96,8 @@ def _type_error(question: Question, value: str) -> str | None:
 
 
 def _required_message(question: Question) -> str:
+    if question.required_message:
+        return question.required_message
     if question.type == SELECT_ONE:
         return "Select an answer"
     if question.type == SELECT_MULTIPLE:
@@ -116,6 +119,11 @@ def validate(instrument: Instrument, answers: Mapping[str, object], *, only: set
     for question in instrument.questions.values():
         if question.type == "note":
             continue
+        if question.type == "metadata":  # start, end, deviceid...: what the client recorded, kept as text
+            value = raw.get(question.name, "")
+            if value and not _type_error(question, value, clean):
+                clean[question.name] = value
+            continue
         if not is_relevant(question, clean):
             if raw.get(question.name):
                 result.dropped.append(question.name)
@@ -135,7 +143,7 @@ def validate(instrument: Instrument, answers: Mapping[str, object], *, only: set
             if question.required and checking:
                 result.errors.append(FieldError(question.name, _required_message(question)))
             continue
-        problem = _type_error(question, value)
+        problem = _type_error(question, value, clean)
         if problem:
             result.errors.append(FieldError(question.name, problem, value[:80]))
             continue
