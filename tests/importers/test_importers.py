@@ -60,7 +60,7 @@ def test_unknown_option_names_row_column_value_and_expected(export, nmahp, tmp_p
     assert (error.row, error.column, error.value) == (7, "What is your Agenda for Change pay band? | Response",
                                                       "Band 10")
     assert error.expected.startswith("expected one of: Band 2, Band 3")
-    assert str(error).startswith("row 7, column 'What is your Agenda for Change pay band? | Response': 'Band 10'")
+    assert str(error).startswith("1 row (7), column 'What is your Agenda for Change pay band? | Response': 'Band 10'")
 
 
 def test_unmapped_column_is_reported_with_a_suggestion(export, nmahp, tmp_path):
@@ -109,7 +109,8 @@ def test_fourth_top_barrier_is_refused(export, nmahp, tmp_path):
     for label in labels:
         rows[4][column_index(rows, header, label)] = label
     result = import_file(write_rows(tmp_path / "four.csv", rows), nmahp)
-    assert [(e.row, e.expected) for e in result.errors] == [(5, "Select no more than three barriers. (top_barriers)")]
+    assert [(e.rows, e.question, e.rule, e.expected) for e in result.errors] == [
+        ([5], "top_barriers", "constraint", "Select no more than three barriers.")]
     assert result.respondents == []
 
 
@@ -269,7 +270,7 @@ def test_import_command_with_an_invalid_row_writes_nothing(tmp_path):
     result = runner.invoke(app, ["import", "surveymonkey", str(bad), "--instrument", "nmahp", "--wave", "2023"],
                            env={"COLUMNS": "300"})
     assert result.exit_code == 2
-    assert "row 41, column 'What is your Agenda for Change pay band? | Response': 'Band 10'" in result.output
+    assert "1 row (41), column 'What is your Agenda for Change pay band? | Response': 'Band 10'" in result.output
     assert "nothing was imported" in result.output
     assert Response.objects.count() == 0 and Wave.objects.count() == 0
 

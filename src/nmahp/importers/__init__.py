@@ -2,7 +2,8 @@
 (ODK Central, KoboToolbox). Every row is validated against the instrument; any invalid row means
 nothing is imported."""
 
-from .pipeline import ImportResult, RowError, import_file, read_any
+from .pipeline import AS_RECORDED, POLICIES, STRICT, ImportResult, Problem, RowError, import_file, read_any
 from .reading import ReadError, read_table
 
-__all__ = ["ImportResult", "ReadError", "RowError", "import_file", "read_any", "read_table"]
+__all__ = ["AS_RECORDED", "POLICIES", "STRICT", "ImportResult", "Problem", "ReadError", "RowError", "import_file",
+           "read_any", "read_table"]

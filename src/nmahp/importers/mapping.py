@@ -23,9 +23,12 @@ SURVEYMONKEY_META = {
 OTHER_SUBHEADERS = {"other (please specify)", "other (please specify):", "other", "please specify"}
 
 
+META_NAMES = ("respondent_id", "end_date", "start_date", "collector_id", "personal")
+
+
 @dataclass(frozen=True)
 class Target:
-    kind: str  # value | tick | other_text | meta | ignore
+    kind: str  # value | tick | other_text | join | meta | ignore
     question: str | None = None
     choice: str | None = None
     meta: str | None = None
@@ -35,6 +38,8 @@ class Target:
             return f"{self.question} = {self.choice} when ticked"
         if self.kind == "other_text":
             return f"{self.question}_other (and {self.question} = other)"
+        if self.kind == "join":
+            return f"{self.question} (joined with the other columns mapped to it)"
         if self.kind == "meta":
             return "(not stored: personal data)" if self.meta == "personal" else f"({self.meta})"
         if self.kind == "ignore":
@@ -54,11 +59,16 @@ class Column:
 
 
 class Mapping:
-    """User overrides: `columns` (column -> target) and `values` (question -> label -> choice)."""
+    """What a person wrote about an export (docs/importing.md): `columns` (column -> target), `values`
+    (question -> the export's label -> choice) and `constants` (question -> the answer every row gets)."""
 
-    def __init__(self, columns: dict[str, str] | None = None, values: dict[str, dict[str, str]] | None = None):
+    def __init__(self, columns: dict[str, object] | None = None, values: dict[str, dict[str, str]] | None = None,
+                 constants: dict[str, str] | None = None, source: str = "the mapping"):
+        self.source = source
+        self.written = {norm(k): k for k in (columns or {})}  # as the person wrote it, for messages
         self.columns = {norm(k): v for k, v in (columns or {}).items()}
         self.values = {q: {norm(k): v for k, v in labels.items()} for q, labels in (values or {}).items()}
+        self.constants = dict(constants or {})
 
     @classmethod
     def load(cls, path: str | Path | None, instrument: Instrument) -> Mapping:
@@ -72,10 +82,17 @@ class Mapping:
             raise NmahpError(f"{label}: is not UTF-8 text") from None
         except yaml.YAMLError as exc:
             raise NmahpError(f"{label}: is not valid YAML: {limits.one_line(exc)}") from None
-        if not isinstance(data, dict) or not set(data) <= {"columns", "values"}:
-            raise NmahpError(f"{label}: expected top-level keys 'columns' and/or 'values'")
-        columns, values = data.get("columns") or {}, data.get("values") or {}
-        if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+        return cls.from_data(data, instrument, label)
+
+    @classmethod
+    def from_data(cls, data: object, instrument: Instrument, label: str = "the mapping") -> Mapping:
+        """Check every entry against the instrument; an unknown question or choice names the entry."""
+        if not isinstance(data, dict) or not set(data) <= {"columns", "values", "constants"}:
+            raise NmahpError(f"{label}: expected top-level keys 'columns', 'values' and/or 'constants'")
+        columns = data.get("columns") or {}
+        values = data.get("values") or {}
+        constants = data.get("constants") or {}
+        if not isinstance(columns, dict) or not all(isinstance(v, str | dict) for v in columns.values()):
             raise NmahpError(f"{label}: 'columns' must map each column to a question, one 'column: question' "
                              "per line")
         if not isinstance(values, dict) or not all(
@@ -83,32 +100,67 @@ class Mapping:
                 for labels in values.values()):
             raise NmahpError(f"{label}: 'values' must map each question to its labels, 'label: choice' under "
                              "the question's name")
-        mapping = cls(columns, values)
-        for column, target in mapping.columns.items():
-            mapping.parse_target(target, instrument, f"mapping file {path}, column '{column}'")
+        if not isinstance(constants, dict) or not all(isinstance(v, str) for v in constants.values()):
+            raise NmahpError(f"{label}: 'constants' must give each question one answer, 'question: answer' per line")
+        mapping = cls(columns, values, constants, source=label)
+        for key, target in mapping.columns.items():
+            mapping.parse_target(target, instrument, f"{label}, column '{mapping.written[key]}'")
         for question in mapping.values:
-            if question not in instrument.questions:
-                raise NmahpError(f"mapping file {path}: values for '{question}', which is not a question")
+            q = _question(instrument, question, f"{label}, values: '{question}'")
+            if not q.is_select:
+                raise NmahpError(f"{label}, values: '{question}' is a {q.type} question; only a select question's "
+                                 "labels can be mapped to choices")
+            for written, choice in values[question].items():
+                for name in choice.split():
+                    if name not in q.choice_names():
+                        raise NmahpError(f"{label}, values: {question}: the export's '{written}' is mapped to "
+                                         f"'{name}', which is not an option of {question} "
+                                         f"({', '.join(q.choice_names())})")
+        for question, answer in list(mapping.constants.items()):
+            q = _question(instrument, question, f"{label}, constants: '{question}'")
+            mapping.constants[question] = _constant(q, answer, f"{label}, constants: '{question}: {answer}'")
         return mapping
 
-    def parse_target(self, text: str, instrument: Instrument, where: str) -> Target:
-        text = text.strip()
+    def parse_target(self, target: object, instrument: Instrument, where: str) -> Target:
+        if isinstance(target, dict):
+            if len(target) != 1 or next(iter(target)) not in ("other", "join"):
+                raise NmahpError(f"{where}: write one of 'question', 'question = choice', 'ignore', "
+                                 "'{other: question}' or '{join: question}'")
+            kind, question = next(iter(target.items()))
+            q = _question(instrument, str(question).strip(), where)
+            if kind == "join":
+                if q.type != "text":
+                    raise NmahpError(f"{where}: '{q.name}' is a {q.type} question; only text questions can join "
+                                     "several columns")
+                return Target("join", q.name)
+            if "other" not in q.choice_names() or f"{q.name}_other" not in instrument.questions:
+                raise NmahpError(f"{where}: '{q.name}' has no 'other' option with a text question "
+                                 f"'{q.name}_other' for what was specified")
+            return Target("other_text", q.name)
+        text = str(target).strip()
         if text in ("ignore", "skip"):
             return Target("ignore")
-        if text in ("respondent_id", "end_date", "start_date", "collector_id", "personal"):
+        if text in META_NAMES:
             return Target("meta", meta=text)
         question, _, choice = text.partition("=")
         question, choice = question.strip(), choice.strip()
-        if question not in instrument.questions:
-            raise NmahpError(f"{where}: '{question}' is not a question of {instrument.form_id}")
+        q = _question(instrument, question, where)
         if choice:
-            if choice not in instrument.questions[question].choice_names():
-                raise NmahpError(f"{where}: '{choice}' is not an option of {question}")
+            if choice not in q.choice_names():
+                raise NmahpError(f"{where}: '{choice}' is not an option of {question} ({', '.join(q.choice_names())})")
             return Target("tick", question, choice)
         return Target("value", question)
 
+    def entries(self) -> list[str]:
+        return list(self.written.values())
+
+    def unused(self, columns: list[Column]) -> list[str]:
+        """Column entries that match no column of the export: a typo would otherwise do nothing at all."""
+        seen = {norm(c.display) for c in columns} | {norm(c.header) for c in columns}
+        return [self.written[key] for key in self.columns if key not in seen]
+
     def lookup(self, column: Column, instrument: Instrument) -> Target | None:
-        where = f"column '{column.display}'"
+        where = f"{self.source}, column '{column.display}'"
         key = norm(column.display)
         if key in self.columns:
             return self.parse_target(self.columns[key], instrument, where)
@@ -128,6 +180,25 @@ class Mapping:
             if sub in (norm(choice.label), norm(choice.name)):
                 return Target("tick", question.name, choice.name)
         return None
+
+
+def _question(instrument: Instrument, name: str, where: str) -> Question:
+    if name not in instrument.questions or not (instrument.questions[name].holds_answer):
+        raise NmahpError(f"{where}: '{name}' is not a question of {instrument.form_id}")
+    return instrument.questions[name]
+
+
+def _constant(question: Question, answer: str, where: str) -> str:
+    """A constant as choice names: written as names or as the workbook's labels."""
+    if not question.is_select:
+        return answer
+    by_label = {norm(c.label): c.name for c in question.choices}
+    if answer in question.choice_names() or norm(answer) in by_label:
+        return answer if answer in question.choice_names() else by_label[norm(answer)]
+    names = answer.split()
+    if question.type == SELECT_MULTIPLE and names and all(n in question.choice_names() for n in names):
+        return answer
+    raise NmahpError(f"{where}: '{answer}' is not an option of {question.name} ({', '.join(question.choice_names())})")
 
 
 class Labels:

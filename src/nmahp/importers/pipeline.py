@@ -1,5 +1,6 @@
 """One import, start to finish: read, map columns, build answers, keep completed submissions,
-remove evident duplicates, validate every row. Writes nothing; the caller stores the result."""
+remove evident duplicates, check every rule of the instrument over whole columns. Writes nothing;
+the caller stores the result."""
 
 from __future__ import annotations
 
@@ -11,28 +12,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..instruments import Instrument, validate
-from ..instruments.model import SELECT_MULTIPLE, SELECT_ONE
+import polars as pl
+
+from ..instruments import Instrument
 from . import surveymonkey, xlsform_csv
+from .answers import ROW, build
+from .checks import AS_RECORDED, FLAGS, POLICIES, STRICT, check
 from .labels import norm
-from .mapping import Column, Labels, Mapping, Target, auto_target, to_choice_names
-from .reading import ReadError, read_table
+from .mapping import Column, Labels, Mapping, Target, auto_target
+from .problems import RULE_WORDS, Problem
+from .reading import RawTable, ReadError, read_table
 
 DUPLICATE_RULE = ("a respondent ID seen twice keeps its latest submission; two submissions with identical "
                   "answers to every question are one person submitting twice, and the first is kept")
 SIMPLE_GATE = re.compile(r"^\s*selected\(\s*\$\{(\w+)\}\s*,\s*'(\w+)'\s*\)\s*$")
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    value: str
-    expected: str
-
-    def __str__(self) -> str:
-        value = self.value if len(self.value) <= 60 else self.value[:57] + "..."
-        return f"row {self.row}, column '{self.column}': '{value}' - {self.expected}"
+EXTERNAL_ID = "_external_id"
+RowError = Problem  # the name earlier callers used
 
 
 @dataclass
@@ -40,6 +35,7 @@ class Respondent:
     row: int
     external_id: str
     answers: dict[str, str]
+    flags: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -47,121 +43,92 @@ class ImportResult:
     path: str
     layout: str  # surveymonkey | xlsform
     encoding: str
+    policy: str = STRICT
     mapping: list[tuple[str, str]] = field(default_factory=list)
-    respondents: list[Respondent] = field(default_factory=list)
+    frame: pl.DataFrame | None = None  # kept respondents: _row, _external_id, answers, _flags
     excluded: list[tuple[int, str]] = field(default_factory=list)  # incomplete or declined
     duplicates: list[tuple[int, str]] = field(default_factory=list)
     inferred: dict[str, int] = field(default_factory=dict)
-    errors: list[RowError] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # everything found, refusing or kept and flagged
+    breaks: dict[tuple[str, str], int] = field(default_factory=dict)  # (question, rule) -> rows, either policy
     rows_read: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that refuse the import under its policy."""
+        return [p for p in self.problems if not p.kept]
+
+    @property
+    def flagged(self) -> list[Problem]:
+        return [p for p in self.problems if p.kept]
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def kept(self) -> int:
+        return 0 if self.frame is None or not self.ok else self.frame.height
+
+    @property
+    def respondents(self) -> list[Respondent]:
+        """The kept respondents as answer dicts (small files; the store reads `frame` directly)."""
+        if self.frame is None or not self.ok:
+            return []
+        names = [c for c in self.frame.columns if not c.startswith("_")]
+        out = []
+        for record in self.frame.iter_rows(named=True):
+            answers = {n: record[n] for n in names if record[n] is not None}
+            out.append(Respondent(record[ROW], record[EXTERNAL_ID], answers, json.loads(record[FLAGS])))
+        return out
+
     def report(self, limit: int = 50) -> str:
-        lines = [f"{len(self.errors)} problem(s) in {self.path}; nothing was imported:"]
-        lines += [f"  - {e}" for e in self.errors[:limit]]
-        if len(self.errors) > limit:
-            lines.append(f"  ... and {len(self.errors) - limit} more")
+        errors = self.errors
+        lines = [f"{len(errors)} problem(s) in {self.path} ({sum(p.count for p in errors)} row(s) in all); "
+                 "nothing was imported:"]
+        lines += [f"  - {e}" for e in errors[:limit]]
+        if len(errors) > limit:
+            lines.append(f"  ... and {len(errors) - limit} more (--report FILE.csv lists every one)")
         return "\n".join(lines)
 
+    def break_lines(self) -> list[str]:
+        """Each disagreement with the instrument, by question and rule, and what the policy did with it."""
+        outcome = "kept and flagged" if self.policy == AS_RECORDED else "refused"
+        return [f"{question}: {RULE_WORDS[rule]}: {n} row(s), {outcome}"
+                for (question, rule), n in sorted(self.breaks.items())]
 
-def read_any(path: str | Path):
+
+def read_any(path: str | Path) -> tuple[RawTable, str]:
     table = read_table(path)
-    layout = "surveymonkey" if surveymonkey.looks_like(table.rows) else "xlsform"
+    layout = "surveymonkey" if surveymonkey.looks_like(table.head_rows(2)) else "xlsform"
     return table, layout
 
 
-def _expected_options(question) -> str:
-    labels = [c.label for c in question.choices]
-    shown = ", ".join(labels[:12]) + (", ..." if len(labels) > 12 else "")
-    return f"expected one of: {shown}"
-
-
 def _plan(columns: list[Column], resolve: Callable[[Column], Target | None], instrument: Instrument,
-          header_row: int) -> tuple[list[tuple[Column, Target]], list[RowError]]:
-    plan, errors = [], []
-    labels = [q.label for q in instrument.questions.values() if q.holds_answer]
+          header_row: int) -> tuple[list[tuple[Column, Target]], list[Problem]]:
+    plan, problems = [], []
     for column in columns:
         if not column.header and not column.sub:
             continue
         target = resolve(column)
         if target is None:
-            hint = difflib.get_close_matches(column.sub or column.header, labels, n=1, cutoff=0.6)
-            suggestion = f"; closest question: '{hint[0]}'" if hint else ""
-            errors.append(RowError(header_row, column.display, column.sub or column.header,
-                                   "no question of the instrument matches this column; map it in a --mapping "
-                                   f"file (or map it to 'ignore'){suggestion}"))
+            problems.append(Problem("column", "no question of the instrument matches this column; map it in a "
+                                    "--mapping file (or map it to 'ignore'); `nmahp import suggest-mapping` "
+                                    "proposes one", column.display, "", "", [header_row]))
             continue
         plan.append((column, target))
-    return plan, errors
+    return plan, problems
 
 
-def _answers(row: list[str], plan, labels: Labels, mapping: Mapping, number: int, errors: list[RowError],
-             zero_one: bool):
-    answers: dict[str, list[str] | str] = {}
-    meta: dict[str, str] = {}
-    instrument = labels.instrument
-    for column, target in plan:
-        cell = row[column.index].strip() if column.index < len(row) else ""
-        if target.kind == "meta":
-            if target.meta != "personal" and cell:
-                meta[target.meta] = cell
-            continue
-        if target.kind == "ignore" or not cell:
-            continue
-        question = instrument.questions[target.question]
-        if target.kind == "tick":
-            if zero_one and cell.casefold() in ("0", "false"):
-                continue  # ODK/Kobo one column per choice: 0 is unticked (SurveyMonkey leaves it empty)
-            picked = answers.setdefault(question.name, [])
-            if isinstance(picked, list) and target.choice not in picked:
-                picked.append(target.choice)
-            continue
-        if target.kind == "other_text":
-            if labels.option(question, cell) != "other":  # the cell may hold just the label: no text given
-                answers[f"{question.name}_other"] = cell
-            if question.type == SELECT_MULTIPLE:
-                picked = answers.setdefault(question.name, [])
-                if isinstance(picked, list) and "other" not in picked:
-                    picked.append("other")
-            elif not answers.get(question.name):
-                answers[question.name] = "other"
-            continue
-        if question.type in (SELECT_ONE, SELECT_MULTIPLE):
-            names = to_choice_names(question, cell, labels, mapping)
-            if names is None:
-                errors.append(RowError(number, column.display, cell, _expected_options(question)))
-                continue
-            if question.type == SELECT_ONE:
-                answers[question.name] = names[0]
-            else:
-                picked = answers.setdefault(question.name, [])
-                picked.extend(n for n in names if n not in picked)
-        else:
-            answers[question.name] = cell
-    flat = {k: " ".join(v) if isinstance(v, list) else v for k, v in answers.items()}
-    return flat, meta
-
-
-def _infer_gates(instrument: Instrument, answers: dict[str, str], mapped: set[str], inferred: dict[str, int]):
-    # An export with no column for a gate question (SurveyMonkey's role x contract matrix has no
-    # separate 'roles of interest' question) still says the gate was passed: a contract ticked for a
-    # role means the role interests them.
-    for question in instrument.questions.values():
-        if question.name not in answers or question.relevant is None:
-            continue
-        match = SIMPLE_GATE.match(question.relevant.source)
-        if not match:
-            continue
-        gate, value = match.groups()
-        if gate in mapped or instrument.questions[gate].type != SELECT_MULTIPLE:
-            continue
-        picked = answers.get(gate, "").split()
-        if value not in picked:
-            answers[gate] = " ".join([*picked, value])
-            inferred[gate] = inferred.get(gate, 0) + 1
+def _unused_entries(mapping: Mapping, columns: list[Column], header_row: int) -> list[Problem]:
+    displays = [c.display for c in columns]
+    out = []
+    for entry in mapping.unused(columns):
+        close = difflib.get_close_matches(entry, displays, n=1, cutoff=0.6)
+        hint = f"; the closest column is '{close[0]}'" if close else ""
+        out.append(Problem("mapping", f"{mapping.source}: the entry '{entry}' matches no column of the export{hint}",
+                           "", "", "", [header_row]))
+    return out
 
 
 def _completion_marker(instrument: Instrument) -> str | None:
@@ -174,114 +141,123 @@ def _completion_marker(instrument: Instrument) -> str | None:
     return marker
 
 
-def _external_id(meta: dict[str, str], answers: dict[str, str]) -> str:
-    if meta.get("respondent_id"):
-        return meta["respondent_id"]
-    digest = hashlib.sha256(json.dumps(answers, sort_keys=True).encode()).hexdigest()[:24]
-    return f"answers:{digest}"
-
-
 def import_file(path: str | Path, instrument: Instrument, *, layout: str = "auto",
-                mapping: Mapping | None = None) -> ImportResult:
-    """Read, map and validate an export. Raises ReadError for unreadable files; row problems are
-    collected in `errors`, and a result with errors must not be stored."""
+                mapping: Mapping | None = None, policy: str = STRICT) -> ImportResult:
+    """Read, map and check an export. Raises ReadError for unreadable files; problems are collected in
+    `problems`, and a result with errors (`ok` false) must not be stored."""
+    if policy not in POLICIES:
+        raise ReadError(f"unknown policy '{policy}'; choose {' or '.join(POLICIES)}")
     mapping = mapping or Mapping()
     table, detected = read_any(path)
     layout = detected if layout == "auto" else layout
-    if layout == "surveymonkey" and not surveymonkey.looks_like(table.rows):
+    heads = table.head_rows(2)
+    if layout == "surveymonkey" and not surveymonkey.looks_like(heads):
         raise ReadError(f"{path}: does not have SurveyMonkey's two header rows (row 2 should hold 'Response', "
                         "'Open-Ended Response' or option labels)")
-    result = ImportResult(str(path), layout, table.encoding)
+    result = ImportResult(str(path), layout, table.encoding, policy)
     labels = Labels(instrument)
     if layout == "surveymonkey":
-        columns, start = surveymonkey.columns(table.rows)
+        columns, start = surveymonkey.columns(heads)
 
         def resolve(column):
             return mapping.lookup(column, instrument) or auto_target(column, labels)
     else:
-        columns, start = xlsform_csv.columns(table.rows)
+        columns, start = xlsform_csv.columns(heads)
 
         def resolve(column):
             return mapping.lookup(column, instrument) or xlsform_csv.auto_target(column, instrument)
-    plan, result.errors = _plan(columns, resolve, instrument, header_row=start)
+    plan, result.problems = _plan(columns, resolve, instrument, header_row=start)
+    result.problems += _unused_entries(mapping, columns, start)
     result.mapping = [(c.display, t.describe()) for c, t in plan]
-    if result.errors:
+    if result.problems:
         return result
     # Kobo exports a select_multiple both whole and as 0/1 columns: the whole column wins
     whole = {t.question for _, t in plan if t.kind == "value"}
     plan = [(c, t) for c, t in plan if not (t.kind == "tick" and t.question in whole and layout == "xlsform")]
-    mapped = {t.question for _, t in plan if t.question}
-    has_end = any(t.kind == "meta" and t.meta == "end_date" for _, t in plan)
-    marker = _completion_marker(instrument)
-    marker = marker if marker in mapped else None
-
-    candidates: list[tuple[Respondent, dict[str, str]]] = []
-    for offset, row in enumerate(table.rows[start:]):
-        number = start + offset + 1
-        result.rows_read += 1
-        answers, meta = _answers(row, plan, labels, mapping, number, result.errors, layout == "xlsform")
-        if meta.get("review_state", "").casefold() in ("rejected", "validation_status_not_approved"):
-            result.excluded.append((number, "rejected in review"))
-            continue
-        if has_end and not meta.get("end_date"):
-            result.excluded.append((number, "incomplete: no end date"))
-            continue
-        if "consent" in mapped and answers.get("consent") != "yes":
-            result.excluded.append((number, "did not consent" if answers.get("consent") else "incomplete: no consent"))
-            continue
-        if marker and not answers.get(marker):
-            result.excluded.append((number, f"incomplete: stopped before '{marker}'"))
-            continue
-        _infer_gates(instrument, answers, mapped, result.inferred)
-        candidates.append((Respondent(number, _external_id(meta, answers), answers), meta))
-
-    unreadable = {e.row for e in result.errors}  # already reported; validating them would only repeat it
-    kept = _deduplicate(candidates, result)
-    column_of = {}
-    for column, target in plan:
-        if target.question:
-            column_of.setdefault(target.question, column.display)
-            if target.kind == "other_text":
-                column_of.setdefault(f"{target.question}_other", column.display)
-    for respondent in kept:
-        if respondent.row in unreadable:
-            continue
-        check = validate(instrument, respondent.answers)
-        for problem in check.errors:
-            result.errors.append(RowError(respondent.row, column_of.get(problem.question, problem.question),
-                                          problem.value or respondent.answers.get(problem.question, ""),
-                                          f"{problem.message} ({problem.question})"))
-        respondent.answers = check.answers
-    result.respondents = kept if not result.errors else []
-    result.errors.sort(key=lambda e: (e.row, e.column))
+    data = table.frame.slice(start).with_columns(pl.int_range(start + 1, table.frame.height + 1).alias(ROW))
+    result.rows_read = data.height
+    built = build(data, plan, labels, mapping, zero_one=layout == "xlsform", gate_pattern=SIMPLE_GATE)
+    result.problems += built.problems
+    frame = _completed(built.frame, built.mapped, instrument, result)
+    for gate, expr in built.inferred.items():
+        count = int(frame.select(expr.sum())[0, 0]) if frame.height else 0
+        if count:
+            result.inferred[gate] = count
+    frame = frame.drop([c for c in frame.columns if c.startswith("_inferred_")])
+    frame = _deduplicate(frame, result)
+    unreadable = {r for p in built.problems for r in p.rows}  # already reported; checking them would repeat it
+    if unreadable:
+        frame = frame.filter(~pl.col(ROW).is_in(list(unreadable)))
+    answers = frame.drop([c for c in frame.columns if c.startswith("_meta_") or c == EXTERNAL_ID])
+    checked = check(answers, instrument, mapped=built.mapped, column_of=built.column_of, policy=policy)
+    result.problems += checked.problems
+    result.breaks = checked.breaks
+    result.problems.sort(key=lambda p: (p.row, p.column, p.question, p.value))
+    result.frame = checked.frame.join(frame.select(ROW, EXTERNAL_ID), on=ROW, how="left", maintain_order="left")
     return result
 
 
-def _deduplicate(candidates, result: ImportResult) -> list[Respondent]:
-    by_id: dict[str, tuple[Respondent, dict]] = {}
-    for respondent, meta in candidates:
-        earlier = by_id.get(respondent.external_id)
-        if earlier is None:
-            by_id[respondent.external_id] = (respondent, meta)
-            continue
-        # keep the latest submission of a respondent ID (text dates in export order sort as written)
-        if meta.get("end_date", "") >= earlier[1].get("end_date", ""):
-            result.duplicates.append((earlier[0].row, f"respondent ID {respondent.external_id} again in row "
-                                                      f"{respondent.row}"))
-            by_id[respondent.external_id] = (respondent, meta)
-        else:
-            result.duplicates.append((respondent.row, f"respondent ID {respondent.external_id} again in row "
-                                                      f"{earlier[0].row}"))
-    seen: dict[str, int] = {}
-    kept = []
-    for respondent, _ in sorted(by_id.values(), key=lambda pair: pair[0].row):
-        fingerprint = json.dumps(respondent.answers, sort_keys=True)
-        if fingerprint in seen:
-            result.duplicates.append((respondent.row, f"identical answers to row {seen[fingerprint]}"))
-            continue
-        seen[fingerprint] = respondent.row
-        kept.append(respondent)
-    return kept
+def _completed(frame: pl.DataFrame, mapped: set[str], instrument: Instrument, result: ImportResult) -> pl.DataFrame:
+    """Only completed submissions: each one left out is listed with the reason."""
+    reasons = []
+    if "_meta_review_state" in frame.columns:
+        state = pl.col("_meta_review_state").str.to_lowercase()
+        reasons.append((state.is_in(["rejected", "validation_status_not_approved"]).fill_null(False),
+                        pl.lit("rejected in review")))
+    if "_meta_end_date" in frame.columns:
+        reasons.append((pl.col("_meta_end_date").is_null(), pl.lit("incomplete: no end date")))
+    if "consent" in mapped:
+        consent = pl.col("consent")
+        reasons.append(((consent != "yes").fill_null(True),
+                        pl.when(consent.is_null()).then(pl.lit("incomplete: no consent"))
+                        .otherwise(pl.lit("did not consent"))))
+    marker = _completion_marker(instrument)
+    if marker and marker in mapped:
+        reasons.append((pl.col(marker).is_null(), pl.lit(f"incomplete: stopped before '{marker}'")))
+    if not reasons:
+        return frame
+    reason = pl.coalesce([pl.when(test).then(why) for test, why in reasons])
+    marked = frame.with_columns(reason.alias("_excluded"))
+    left_out = marked.filter(pl.col("_excluded").is_not_null()).select(ROW, "_excluded")
+    result.excluded = [(row, why) for row, why in left_out.iter_rows()]
+    return marked.filter(pl.col("_excluded").is_null()).drop("_excluded")
 
 
-__all__ = ["DUPLICATE_RULE", "ImportResult", "Respondent", "RowError", "import_file", "norm", "read_any"]
+def _deduplicate(frame: pl.DataFrame, result: ImportResult) -> pl.DataFrame:
+    answers = [c for c in frame.columns if not c.startswith("_")]
+    fingerprint = pl.concat_str([pl.col(c).fill_null("\x1f") for c in answers] or [pl.lit("")], separator="\x1e")
+    frame = frame.with_columns(fingerprint.alias("_fingerprint"))
+    if "_meta_respondent_id" in frame.columns:
+        ids = pl.col("_meta_respondent_id")
+    else:
+        ids = pl.lit(None, pl.String)
+    frame = frame.with_columns(ids.alias(EXTERNAL_ID))
+    missing = frame.filter(pl.col(EXTERNAL_ID).is_null())
+    if missing.height:  # no respondent ID: the answers themselves are the identity (a digest, as before)
+        digests = [f"answers:{_digest(record, answers)}" for record in missing.select(answers).iter_rows(named=True)]
+        frame = frame.update(missing.select(ROW).with_columns(pl.Series(EXTERNAL_ID, digests)), on=ROW)
+    # a respondent ID seen twice keeps its latest submission (text dates in export order sort as written)
+    end = pl.col("_meta_end_date") if "_meta_end_date" in frame.columns else pl.lit("")
+    ordered = frame.with_columns(end.fill_null("").alias("_end")).sort(["_end", ROW])
+    latest = ordered.group_by(EXTERNAL_ID, maintain_order=True).agg(pl.col(ROW).last().alias("_keep"))
+    marked = frame.join(latest, on=EXTERNAL_ID, how="left", maintain_order="left")
+    again = marked.filter(pl.col(ROW) != pl.col("_keep"))
+    result.duplicates = [(row, f"respondent ID {external} again in row {keep}")
+                         for row, external, keep in again.select(ROW, EXTERNAL_ID, "_keep").iter_rows()]
+    frame = marked.filter(pl.col(ROW) == pl.col("_keep")).drop("_keep")
+    first = frame.group_by("_fingerprint", maintain_order=True).agg(pl.col(ROW).first().alias("_first"))
+    marked = frame.join(first, on="_fingerprint", how="left", maintain_order="left")
+    twins = marked.filter(pl.col(ROW) != pl.col("_first"))
+    result.duplicates += [(row, f"identical answers to row {first_row}")
+                          for row, first_row in twins.select(ROW, "_first").iter_rows()]
+    result.duplicates.sort()
+    return marked.filter(pl.col(ROW) == pl.col("_first")).drop("_first", "_fingerprint")
+
+
+def _digest(record: dict, names: list[str]) -> str:
+    answers = {n: record[n] for n in names if record[n] is not None}
+    return hashlib.sha256(json.dumps(answers, sort_keys=True).encode()).hexdigest()[:24]
+
+
+__all__ = ["AS_RECORDED", "DUPLICATE_RULE", "POLICIES", "STRICT", "ImportResult", "Problem", "Respondent",
+           "RowError", "import_file", "norm", "read_any"]

@@ -1,4 +1,7 @@
-"""Turn an export file into rows of text, whatever its encoding or format; refuse what is not one."""
+"""Turn an export file into a table of text, whatever its encoding or format; refuse what is not one.
+
+CSV is read by polars' parser with the standard quoting (a doubled quote inside a quoted field is one
+quote), wherever in the file it appears; only the delimiter is guessed, from the header line."""
 
 from __future__ import annotations
 
@@ -7,12 +10,13 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
 from openpyxl import load_workbook
 
 from .. import limits
 from ..errors import NmahpError
 
-csv.field_size_limit(16 * 1024 * 1024)
+DELIMITERS = (",", ";", "\t")
 
 
 class ReadError(NmahpError):
@@ -21,56 +25,121 @@ class ReadError(NmahpError):
 
 @dataclass
 class RawTable:
-    rows: list[list[str]]
+    """Every row of the file, header rows included, as text columns c0, c1, ... (empty cells are null)."""
+
+    frame: pl.DataFrame
     encoding: str
     path: str
 
+    def head_rows(self, n: int) -> list[list[str]]:
+        return [["" if v is None else v for v in row] for row in self.frame.head(n).rows()]
 
-def decode(data: bytes, path: str) -> tuple[str, str]:
+    @property
+    def rows(self) -> list[list[str]]:
+        return self.head_rows(self.frame.height)
+
+
+def _check_text(data: bytes, path: str) -> None:
     if b"\x00" in data[:4096]:
         raise ReadError(f"{path}: looks like a binary file, not a CSV export (contains NUL bytes)")
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError as exc:
-        utf8_problem = exc
+
+
+def _cp1252(data: bytes, path: str, utf8_problem: str) -> bytes:
     try:
         # SurveyMonkey and Excel on Windows write Windows-1252 ("ANSI")
-        return data.decode("cp1252"), "windows-1252"
+        return data.decode("cp1252").encode("utf-8")
     except UnicodeDecodeError:
-        raise ReadError(
-            f"{path}: is neither UTF-8 nor Windows-1252 text (byte {utf8_problem.start}: "
-            f"{data[utf8_problem.start:utf8_problem.start + 1]!r}); export it again as CSV (UTF-8)"
-        ) from None
+        raise ReadError(f"{path}: is neither UTF-8 nor Windows-1252 text ({utf8_problem}); export it again as "
+                        "CSV (UTF-8)") from None
+
+
+def _delimiter(data: bytes) -> str:
+    """The delimiter that splits the header line (outside quotes) most often."""
+    end = data.find(b"\n")
+    line = data[: end if end >= 0 else 65536].decode("utf-8", "replace")
+    counts, quoted = dict.fromkeys(DELIMITERS, 0), False
+    for char in line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def _too_many(path: Path, what: str, count: int, name: str) -> ReadError:
     return ReadError(str(limits.too_big(str(path), count, name, f"the number of {what}")))
 
 
+def _parse(data: bytes, separator: str) -> pl.DataFrame:
+    return pl.read_csv(data, has_header=False, infer_schema=False, separator=separator, quote_char='"',
+                       missing_columns="raise", extra_columns="raise", raise_if_empty=False)
+
+
 def _read_csv(path: Path, data: bytes) -> RawTable:
-    text, encoding = decode(data, str(path))
-    if not text.strip():
+    _check_text(data, str(path))
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
         raise ReadError(f"{path}: the file is empty")
+    encoding, separator = "utf-8", _delimiter(data)
     try:
-        dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
-    max_rows, max_columns = limits.limit("import_rows"), limits.limit("import_columns")
-    rows = []
+        frame = _parse(data, separator)
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" not in str(exc).casefold() and "utf8" not in str(exc).casefold():
+            frame = None
+            problem = exc
+        else:
+            start = _first_bad_utf8(data)
+            data = _cp1252(data, str(path), f"byte {start}: {data[start:start + 1]!r}")
+            encoding, frame = "windows-1252", None
+            try:
+                frame = _parse(data, separator)
+            except pl.exceptions.ComputeError as again:
+                problem = again
+        if frame is None:
+            raise ReadError(f"{path}: {_damage(problem)}; the file looks truncated or damaged") from None
+    except pl.exceptions.PolarsError as exc:
+        raise ReadError(f"{path}: {_damage(exc)}; the file looks truncated or damaged") from None
+    if frame.height > limits.limit("import_rows"):
+        raise _too_many(path, "rows", frame.height, "import_rows")
+    if frame.width > limits.limit("import_columns"):
+        raise _too_many(path, "columns on line 1", frame.width, "import_columns")
+    if not data.endswith((b"\n", b"\r")) and frame.height > 1:
+        tail = data[data.rfind(b"\n") + 1:].decode("utf-8", "replace")
+        fields = next(csv.reader([tail], delimiter=separator), [])
+        if len(fields) < frame.width:
+            raise ReadError(f"{path}: the last line (row {frame.height}) stops after {len(fields)} of {frame.width} "
+                            "columns; the file looks truncated")
+    frame = _tidy(frame)
+    return RawTable(frame, encoding, str(path))
+
+
+def _first_bad_utf8(data: bytes) -> int:
     try:
-        for row in reader:
-            if len(rows) >= max_rows:
-                raise _too_many(path, "rows", reader.line_num, "import_rows")
-            if len(row) > max_columns:
-                raise _too_many(path, f"columns on line {reader.line_num}", len(row), "import_columns")
-            rows.append(row)
-    except csv.Error as exc:
-        raise ReadError(f"{path}: line {reader.line_num}: {exc}; the file looks truncated or damaged") from None
-    if text and not text.endswith(("\n", "\r")) and rows and len(rows) > 1 and len(rows[-1]) < len(rows[0]):
-        raise ReadError(f"{path}: the last line (row {len(rows)}) stops after {len(rows[-1])} of {len(rows[0])} "
-                        "columns; the file looks truncated")
-    return RawTable([[c.strip() for c in row] for row in rows if any(c.strip() for c in row)], encoding, str(path))
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return 0
+
+
+def _damage(exc: Exception) -> str:
+    text = str(exc).casefold()
+    if "more fields" in text:
+        return "a row has more fields than the header row"
+    if "fewer fields" in text or "missing" in text:
+        return "a row has fewer fields than the header row"
+    if "quote" in text or "could not parse" in text:
+        return "a quoted field is not closed"
+    return limits.one_line(str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__, 120)
+
+
+def _tidy(frame: pl.DataFrame) -> pl.DataFrame:
+    """Columns named c0..cN, cells stripped, empty cells null, blank rows dropped."""
+    frame = frame.rename({name: f"c{i}" for i, name in enumerate(frame.columns)})
+    frame = frame.with_columns(pl.all().str.strip_chars()).with_columns(
+        pl.when(pl.all().str.len_bytes() > 0).then(pl.all()).name.keep())
+    return frame.filter(~pl.all_horizontal(pl.all().is_null())) if frame.width else frame
 
 
 def _read_xlsx(path: Path, data: bytes) -> RawTable:
@@ -108,7 +177,10 @@ def _read_xlsx(path: Path, data: bytes) -> RawTable:
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged workbook
         reason = str(exc).splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise ReadError(f"{path}: cannot be opened as an Excel workbook: {reason}") from None
-    return RawTable(rows, "xlsx", str(path))
+    width = max((len(r) for r in rows), default=0)
+    frame = pl.DataFrame([r + [""] * (width - len(r)) for r in rows], schema=[f"c{i}" for i in range(width)],
+                         orient="row")
+    return RawTable(_tidy(frame), "xlsx", str(path))
 
 
 def read_table(path: str | Path) -> RawTable:
@@ -122,8 +194,6 @@ def read_table(path: str | Path) -> RawTable:
     except NmahpError as exc:
         raise ReadError(str(exc)) from None
     table = _read_xlsx(path, data) if data[:2] == b"PK" else _read_csv(path, data)
-    if not table.rows:
+    if table.frame.height == 0 or table.frame.width == 0:
         raise ReadError(f"{path}: the file has no rows")
-    width = max(len(r) for r in table.rows)
-    table.rows = [r + [""] * (width - len(r)) for r in table.rows]
     return table
