@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from pyxform import aliases
 from pyxform.errors import PyXFormError
 from pyxform.parsing.expression import is_xml_tag
+from pyxform.parsing.sheet_headers import to_snake_case
 from pyxform.question_type_dictionary import QUESTION_TYPE_DICT
 from pyxform.xls2xform import convert
 
@@ -62,6 +63,10 @@ UNSUPPORTED_COLUMNS = {
     "bind": "custom XForm attributes (body::, bind::, instance::)",
     "instance": "custom XForm attributes (body::, bind::, instance::)",
 }
+# pyxform's aliases of the columns checked here (pyxform.aliases.survey_header and list_header)
+HEADER_ALIASES = {"value": "name", "tag": "name", "command": "type", "caption": "label", "relevance": "relevant",
+                  "calculate": "calculation", "count": "repeat_count", "jr:count": "repeat_count",
+                  "requiredmsg": "required_message", "constraining_message": "constraint_message"}
 EXPRESSION_COLUMNS = ("relevant", "constraint", "calculation", "choice_filter")
 TRUE_WORDS = {"yes", "true", "true()", "1"}
 FALSE_WORDS = {"", "no", "false", "false()", "0"}
@@ -70,12 +75,14 @@ PARENT_REFERENCE = re.compile(r"(?<![\w.])\.\./(" + NAME_PATTERN + ")")
 
 
 def _column(header: str) -> str:
-    """A header as pyxform reads it: case-insensitive, `list name` for `list_name`, `label:English` kept as
-    `label::English`; the language part keeps its case."""
+    """A header as pyxform reads it: snake_case and case-insensitive (`list name`, `List_Name`), its aliases
+    (`value` for `name`, `calculate` for `calculation`...), `label:English` kept as `label::English`; the
+    language part keeps its case."""
     header = header.strip()
-    base, sep, language = re.split(r"(::?)", header, maxsplit=1) if ":" in header else (header, "", "")
-    base = " ".join(base.strip().lower().split())
-    base = {"list name": "list_name"}.get(base, base)
+    base, sep, language = re.split(r"(::?)", header, maxsplit=1) if ":" in header and not header.startswith(
+        "jr:") else (header, "", "")
+    base = to_snake_case(base)
+    base = HEADER_ALIASES.get(base, base)
     return f"{base}::{language.strip()}" if sep else base
 
 
@@ -197,7 +204,7 @@ def check_workbook(path: Path) -> list[Problem]:
                 problems.append(Problem("'end_group' without a matching 'begin_group'", sheet="survey",
                                         row=number, column="type"))
                 depth = 0
-        elif kind in REPEAT_MARKERS:
+        elif kind in REPEAT_MARKERS or re.match(r"^(begin|end)[ _](repeat|loop)\b", kind):
             problems.append(Problem(f"'{kind}' is not supported: repeat groups", sheet="survey", row=number,
                                     column="type"))
             continue
