@@ -6,11 +6,11 @@ from __future__ import annotations
 import polars as pl
 
 from ..instruments import Instrument, Question
-from .counting import CountPlan
+from .counting import CountPlan, multiple_columns
 from .counts import cells_for, kind_of, weighted_average
 from .disclosure import PUBLISHED, Disclosure, apply
 from .groups import as_question
-from .stats import ALPHA, compare_groups, holm
+from .stats import ALPHA, compare_groups, holm, method_label
 from .tables import COUNTS_ONLY_BELOW, Group, Table, TableKey, Test
 
 MIN_GROUP_FOR_TESTS = 20  # groups smaller than this are shown, not tested (e.g. 'other', n=10)
@@ -23,7 +23,7 @@ def group_labels(instrument: Instrument, by: str) -> dict[str, str]:
 def breakdown(frame: pl.DataFrame, instrument: Instrument, question: Question, by: str, *,
               disclosure: Disclosure = PUBLISHED) -> Table:
     """`question` split by the answers to `by` (a select_one or the derived professional group)."""
-    plan = CountPlan(frame)
+    plan = CountPlan(frame, multiple=multiple_columns(instrument))
     plan.want(question, by)
     plan.run()
     return breakdown_from_counts(instrument, question, by, *plan.by_group(question, by),
@@ -51,7 +51,12 @@ def breakdown_from_counts(instrument: Instrument, question: Question, by: str, b
         table.groups.append(group)
     table.cells = cells_for(question, table.base_n, overall, likert=kind == "likert")
     table.counts_only = table.base_n < COUNTS_ONLY_BELOW
-    _tests(table)
+    if by in multiple_columns(instrument):
+        # each respondent is counted under every option they ticked, so the groups overlap and a test of
+        # independent groups does not hold
+        table.notes.append("a respondent is counted in every group they chose; no test: the groups overlap")
+    else:
+        _tests(table)
     return apply(table, disclosure)
 
 
@@ -67,7 +72,9 @@ def _tests(table: Table) -> None:
         results.append((cell.option, *compare_groups(counts, [g.base_n for g in tested])))
     adjusted = holm([p for *_, p in results])
     for (option, test, statistic, p), p_adj in zip(results, adjusted, strict=True):
-        table.tests.append(Test(option, test, statistic, p, p_adj, marked=test != "none" and p_adj < ALPHA))
+        table.tests.append(Test(option, test, statistic, p, p_adj, marked=test != "none" and p_adj < ALPHA,
+                                method=method_label(test)))
     names = ", ".join(g.name for g in tested)
-    table.notes.append(f"tests compare {names}; Holm correction across the {len(results)} options; "
-                       f"'marked' means adjusted p < {ALPHA}")
+    used = sorted({t.test for t in table.tests if t.test != "none"})
+    table.notes.append(f"tests compare {names} ({'; '.join(method_label(t) for t in used) or 'none run'}); "
+                       f"Holm correction across the {len(results)} options; 'marked' means adjusted p < {ALPHA}")

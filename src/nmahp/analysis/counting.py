@@ -7,8 +7,14 @@ from collections import defaultdict
 
 import polars as pl
 
-from ..instruments import Question
+from ..instruments import Instrument, Question
 from ..instruments.model import SELECT_MULTIPLE
+
+
+def multiple_columns(instrument: Instrument) -> frozenset[str]:
+    """The columns that hold several options (space-separated): a breakdown by one counts each respondent
+    under every option they ticked."""
+    return frozenset(q.name for q in instrument.questions.values() if q.type == SELECT_MULTIPLE)
 
 
 def _long(frame: pl.LazyFrame, question: Question, columns: list[str]) -> pl.LazyFrame:
@@ -22,8 +28,9 @@ def _long(frame: pl.LazyFrame, question: Question, columns: list[str]) -> pl.Laz
 class CountPlan:
     """Collects (question, by) count requests, then runs them all in one `collect_all`."""
 
-    def __init__(self, frame: pl.DataFrame):
+    def __init__(self, frame: pl.DataFrame, multiple: frozenset[str] = frozenset()):
         self.frame = frame.lazy()
+        self.multiple = multiple
         self.queries: list[pl.LazyFrame] = []
         self.keys: list[tuple[str, str, str | None]] = []
         self.results: dict[tuple[str, str, str | None], pl.DataFrame] = {}
@@ -40,6 +47,9 @@ class CountPlan:
             self.queries.append(_long(self.frame, question, [name]).group_by(name).len())
         else:
             both = self.frame.filter(pl.col(name).is_not_null() & pl.col(by).is_not_null())
+            if by in self.multiple:
+                # a respondent who ticked two groups is in both (never lost as an unknown 'a b' group)
+                both = both.with_columns(pl.col(by).str.split(" ")).explode(by)
             self.keys.append(("base", name, by))
             self.queries.append(both.group_by(by).len())
             self.keys.append(key_counts)

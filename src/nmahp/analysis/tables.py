@@ -25,7 +25,8 @@ def share(count: int | None, base: int | None, counts_only: bool) -> str:
 class TableKey:
     """What a table is: the question counted, the question it is split by (if any), and the measure
     (`answers`: who chose each option; `role_contract`: Table 5A, contracts among those interested in
-    each role). Tables are found by key, never by taking a name apart."""
+    each role; `grid`: a matrix question as one table; `crosstab`: `question` by `by` with row and column
+    percentages and a test of the whole table). Tables are found by key, never by taking a name apart."""
 
     question: str
     by: str | None = None
@@ -35,6 +36,8 @@ class TableKey:
     def slug(self) -> str:
         """A stable name for file names, URLs and the JSON `id` (unambiguous only with `key` beside it)."""
         name = "role_contract_interest" if self.measure == "role_contract" else self.question
+        if self.measure == "crosstab":
+            return f"{name}_crosstab_{self.by}"
         return f"{name}_by_{self.by}" if self.by else name
 
     def split_by(self, by: str) -> TableKey:
@@ -54,6 +57,7 @@ class Cell:
     ci_high: float | None = None
     suppressed: bool = False
     score: int | None = None  # the point on a Likert scale
+    row_percent: float | None = None  # a cross-tabulation's group cell: 100 * count / the option's total
 
 
 @dataclass
@@ -64,6 +68,7 @@ class Test:
     p: float | None
     p_adjusted: float | None
     marked: bool
+    method: str = ""  # the test in words ("Fisher's exact test", ...): what the report's method text names
 
 
 @dataclass
@@ -92,11 +97,22 @@ class ContractRow:
 
 
 @dataclass
+class GridRow:
+    """One row of a matrix question: the row's question, and the names of its cells in the table's `cells`
+    (`any`: answered the row at all; `columns`: one per option, in option order)."""
+
+    question: str
+    label: str
+    any: str
+    columns: list[str]
+
+
+@dataclass
 class Table:
     key: TableKey
     question: str
     label: str
-    kind: str  # single | multi | likert | top3 | role_contract
+    kind: str  # single | multi | likert | top3 | role_contract | grid
     base_n: int | None  # None when hidden (fewer than the disclosure threshold answered)
     cells: list[Cell]
     weighted_average: float | None = None
@@ -108,6 +124,10 @@ class Table:
     counts_only: bool = False
     notes: list[str] = field(default_factory=list)
     base_suppressed: bool = False
+    rows: list[GridRow] = field(default_factory=list)  # a matrix question's rows (kind grid)
+    association: Test | None = None  # a cross-tabulation's test of the whole table
+    source: dict | None = None  # how a derived variable was made from answers (nmahp.analysis.derived)
+    mentions: int | None = None  # a coded text question: codes given (a respondent counted once per code)
 
     def cell(self, option: str) -> Cell:
         return next(c for c in self.cells if c.option == option)

@@ -13,9 +13,11 @@ import polars as pl
 from ..instruments import Instrument
 from ..study import STUDY
 from .breakdown import breakdown, breakdown_from_counts
-from .counting import CountPlan
+from .counting import CountPlan, multiple_columns
 from .counts import ROLE_QUESTION, option_counts, role_contract_interest, table_from_counts
+from .derived import Overrides, derive, is_tally
 from .disclosure import PUBLISHED, Disclosure, apply
+from .grids import grid_of, grid_table, grids_of
 from .groups import PROFESSIONAL_GROUP, as_question
 from .tables import HIDDEN, Table, TableKey, share
 
@@ -23,24 +25,28 @@ DEFAULT_BREAKDOWNS = STUDY.default_breakdowns
 SCHEMA_VERSION = 1
 
 
-def analysable(instrument: Instrument) -> list:
-    """Questions with options, bar consent and the gates whose meaning lives in another table."""
+def analysable(instrument: Instrument, disclosure: Disclosure | None = None) -> list:
+    """Questions with options, bar consent and the gates whose meaning lives in another table, then the
+    derived variables (coded text, measures; the tallies of 'other' answers for analysts only)."""
     skip = {"consent", "contact_consent"}
     questions = [q for q in instrument.questions.values()
-                 if q.is_select and q.name not in skip and not q.name.startswith("contract_")]
+                 if q.is_select and q.name not in skip and not q.name.startswith("contract_")
+                 and not (is_tally(instrument, q.name) and not (disclosure or PUBLISHED).exact)]
     if PROFESSIONAL_GROUP in instrument.questions:
         questions.insert(1, as_question(instrument, PROFESSIONAL_GROUP))
     return questions
 
 
 def analyse(frame: pl.DataFrame, instrument: Instrument, *, by: Iterable[str] = DEFAULT_BREAKDOWNS,
-            disclosure: Disclosure = PUBLISHED) -> list[Table]:
+            disclosure: Disclosure = PUBLISHED, overrides: Overrides | None = None) -> list[Table]:
     """Every table of the wave and its breakdowns `by`, as `disclosure` may see them (EXACT for analysts;
-    the default is the rule for everyone else)."""
+    the default is the rule for everyone else). Coded variables and measures are derived first
+    (nmahp.analysis.derived), with the analysts' `overrides` of coded answers."""
+    frame, instrument = derive(frame, instrument, overrides)
     by = [b for b in by if b in frame.columns]
-    questions = analysable(instrument)
+    questions = analysable(instrument, disclosure)
     pairs = [(q, g) for q in questions for g in by if g != q.name and not _derived_from(instrument, g, q.name)]
-    plan = CountPlan(frame)
+    plan = CountPlan(frame, multiple=multiple_columns(instrument))
     for question in questions:
         plan.want(question)
     for question, grouping in pairs:
@@ -53,20 +59,43 @@ def analyse(frame: pl.DataFrame, instrument: Instrument, *, by: Iterable[str] = 
     plan.run()
     tables = []
     for question in questions:
-        tables.append(apply(table_from_counts(question, *plan.overall(question)), disclosure))
+        tables.append(_sourced(apply(table_from_counts(question, *plan.overall(question)), disclosure), instrument))
         for q, grouping in pairs:
             if q is question:
-                tables.append(breakdown_from_counts(instrument, question, grouping, *plan.by_group(question, grouping),
-                                                    disclosure=disclosure))
+                tables.append(_sourced(breakdown_from_counts(instrument, question, grouping,
+                                                             *plan.by_group(question, grouping),
+                                                             disclosure=disclosure), instrument))
     if has_roles:
         tables.append(apply(role_contract_interest(frame, instrument, plan), disclosure))
+    for grid in grids_of(instrument):
+        tables.append(apply(grid_table(frame, instrument, grid), disclosure))
+        for grouping in by:
+            if grouping not in {r.name for r in grid.rows}:
+                tables.append(apply(grid_table(frame, instrument, grid, grouping), disclosure))
     return tables
 
 
+def _sourced(table: Table, instrument: Instrument) -> Table:
+    """A derived variable's table says how it was made, and a coded one how many codes were given."""
+    source = getattr(instrument, "derived", {}).get(table.question)
+    if source is not None:
+        table.source = {k: v for k, v in source.items() if k != "codes"}
+        table.notes.append(f"derived: {source['definition']}; base: {source['base']}")
+        if source["kind"] == "coding_frame" and not table.by:
+            counts = [c.count for c in table.cells]
+            table.mentions = None if any(c is None for c in counts) else sum(counts)
+    return table
+
+
 def _derived_from(instrument: Instrument, grouping: str, question: str) -> bool:
-    # professional group is computed from profession: splitting one by the other says nothing
+    # professional group is computed from profession: splitting one by the other says nothing; nor is a
+    # derived variable split by what it was derived from
     calculation = instrument.questions[grouping].calculation
-    return calculation is not None and question in calculation.references
+    if calculation is not None and question in calculation.references:
+        return True
+    derived = getattr(instrument, "derived", {})
+    return (grouping in derived.get(question, {}).get("from", ())
+            or question in derived.get(grouping, {}).get("from", ()))
 
 
 def write_outputs(tables: list[Table], out: Path, *, instrument: Instrument, source: str, respondents: int,
@@ -146,28 +175,40 @@ def summary_lines(tables: list[Table]) -> list[str]:
 
 
 
-def overall_keys(instrument: Instrument) -> list[TableKey]:
-    """The keys of the wave's tables before any breakdown, in the report's order."""
-    keys = [TableKey(q.name) for q in analysable(instrument)]
+def overall_keys(instrument: Instrument, disclosure: Disclosure | None = None) -> list[TableKey]:
+    """The keys of the wave's tables before any breakdown, in the report's order (derived variables need the
+    instrument `derive` gives)."""
+    keys = [TableKey(q.name) for q in analysable(instrument, disclosure)]
     if ROLE_QUESTION in instrument.questions:
         keys.append(TableKey(ROLE_QUESTION, measure="role_contract"))
+    keys += [TableKey(g.name, measure="grid") for g in grids_of(instrument)]
     return keys
 
 
 def compute_table(frame: pl.DataFrame, instrument: Instrument, key: TableKey, *,
-                  disclosure: Disclosure = PUBLISHED) -> Table:
+                  disclosure: Disclosure = PUBLISHED, overrides: Overrides | None = None) -> Table:
     """The one table `key` names, computed alone (a dashboard page asks for one, not the wave's hundreds),
     as `disclosure` may see it. Raises KeyError when the instrument has no such table."""
+    frame, instrument = derive(frame, instrument, overrides)
+    if key.measure == "crosstab":
+        from .crosstab import crosstab
+
+        return _sourced(crosstab(frame, instrument, key.question, key.by, disclosure=disclosure), instrument)
+    if key.measure == "grid":
+        grid = grid_of(instrument, key.question)
+        if key.by is not None and (key.by not in frame.columns or key.by in {r.name for r in grid.rows}):
+            raise KeyError(key)
+        return apply(grid_table(frame, instrument, grid, key.by), disclosure)
     if key.measure == "role_contract":
         if ROLE_QUESTION not in instrument.questions or key.by is not None:
             raise KeyError(key)
         return apply(role_contract_interest(frame, instrument), disclosure)
     if key.measure != "answers":
         raise KeyError(key)
-    questions = {q.name: q for q in analysable(instrument)}
+    questions = {q.name: q for q in analysable(instrument, disclosure)}
     question = questions[key.question]
     if key.by is None:
-        return apply(table_from_counts(question, *option_counts(frame, question)), disclosure)
+        return _sourced(apply(table_from_counts(question, *option_counts(frame, question)), disclosure), instrument)
     if key.by == key.question or key.by not in frame.columns or _derived_from(instrument, key.by, key.question):
         raise KeyError(key)
-    return breakdown(frame, instrument, question, key.by, disclosure=disclosure)
+    return _sourced(breakdown(frame, instrument, question, key.by, disclosure=disclosure), instrument)
