@@ -127,6 +127,8 @@ def _question_problem(kind: str) -> str | None:
                 "decimal, date, note, calculate, begin_group, end_group, ...)")
     spec = QUESTION_TYPE_DICT[kind]
     bind, tag = spec.get("bind", {}), spec.get("control", {}).get("tag")
+    if bind.get("jr:preload"):  # start, end, today, deviceid...: metadata the client records
+        return None
     if tag in UNSUPPORTED_TAGS:
         return f"'{kind}' is not supported: {UNSUPPORTED_TAGS[tag]}"
     if bind.get("type") in UNSUPPORTED_BINDS:
