@@ -58,7 +58,7 @@ def test_qualitative_commands_run_from_a_plain_shell(shell):
     ok(shell("qual", "export", "--wave", WAVE, "--instrument", "nmahp", "--out", str(out)))
     with zipfile.ZipFile(out) as archive:
         names = archive.namelist()
-    assert "project.qde" in names and any(n.startswith("Sources/") for n in names)
+    assert "project.qde" in names and any(n.startswith("sources/") for n in names)  # the standard's folder name
     codebook = shell.dir / "codebook.qdc"
     ok(shell("qual", "export", "--wave", WAVE, "--instrument", "nmahp", "--out", str(codebook)))
     assert codebook.read_bytes().startswith(b"<?xml")

@@ -400,9 +400,8 @@ def qual_import(file: Path = typer.Argument(..., help="a REFI-QDA .qdpx project 
     """Bring codes and highlights back from another QDA tool."""
     from .app import coding
 
-    added = coding.import_refi(coding.project_for(wave, instrument), file)
-    console.print(f"imported {added['codes']} codes, {added['documents']} documents and "
-                  f"{added['highlights']} highlights")
+    summary = coding.import_refi(coding.project_for(wave, instrument), file)
+    console.print(coding.describe_import(summary), highlight=False)
 
 
 @qual_app.command("import-taguette")

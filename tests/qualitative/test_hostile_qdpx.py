@@ -25,10 +25,11 @@ def small_limits(monkeypatch):
 
 
 def check_valid(project) -> None:
-    """What a returned project promises: every id a GUID, every colour #RRGGBB, every highlight inside its
+    """What a returned project promises: every id a GUID, every colour #RRGGBB or none, every highlight inside its
     document, the codes a tree, and the whole of it exportable (the export validates against the schema)."""
     for code in project.codebook.codes.values():
-        assert GUID.fullmatch(code.id) and COLOUR.fullmatch(code.color) and code.name and len(code.name) <= 200
+        assert GUID.fullmatch(code.id) and code.name and len(code.name) <= 200
+        assert code.color is None or COLOUR.fullmatch(code.color)
         assert code.parent is None or code.parent in project.codebook.codes
         seen, node = set(), code
         while node.parent is not None:  # no loops

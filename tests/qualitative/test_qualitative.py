@@ -128,7 +128,7 @@ def test_qdpx_validates_against_the_refi_schema(project, tmp_path):
     validate_project_xml(project_xml(project))
     with zipfile.ZipFile(export_qdpx(project, tmp_path / "p.qdpx")) as archive:
         names = archive.namelist()
-    assert "project.qde" in names and sum(n.startswith("Sources/") for n in names) == 2
+    assert "project.qde" in names and sum(n.startswith("sources/") for n in names) == 2
     broken = project_xml(project).replace(b'startPosition="', b'startPosition="x')
     with pytest.raises(NmahpError, match="not a valid REFI-QDA project"):
         validate_project_xml(broken)

@@ -11,10 +11,10 @@ from pathlib import Path
 from .. import limits
 from ..errors import NmahpError
 from ..instruments import get_instrument
-from ..qualitative import Code, Codebook, Document, Highlight, Project, Segment
+from ..qualitative import Code, Codebook, CodeSet, Document, Highlight, Note, Project, Segment
 from ..qualitative.agreement import agreement_table
 from ..qualitative.documents import from_docx, from_open_text, from_text, from_vtt
-from ..qualitative.refi import import_qdc, import_qdpx, qdc_bytes, qdpx_bytes
+from ..qualitative.refi import import_qdpx, qdc_bytes, qdpx_bytes, read_qdc
 from ..qualitative.taguette import import_codebook, import_highlights
 from ..qualitative.themes import quotes, theme_table
 from ..study import STUDY
@@ -28,10 +28,12 @@ from django.db import transaction  # noqa: E402  (after Django is set up, for a 
 from ..web.coding.models import (  # noqa: E402
     CodeItem,
     CodingDocument,
+    CodingNote,
     CodingProject,
     HighlightItem,
     ParticipantNumber,
 )
+from ..web.coding.models import CodeSet as CodeSetItem  # noqa: E402
 from ..web.surveys.models import Response, Wave  # noqa: E402
 
 QUOTED_THEMES = 5  # the report quotes the five most frequent themes
@@ -79,57 +81,80 @@ def build_project(wave: Wave) -> CodingProject:
 
 def save_document(project: CodingProject, document: Document) -> CodingDocument:
     return CodingDocument.objects.create(project=project, guid=document.id, name=document.name, kind=document.kind,
-                                         text=document.text, segments=[asdict(s) for s in document.segments])
+                                         text=document.text, segments=[asdict(s) for s in document.segments],
+                                         memo=document.memo)
 
 
 def load(project: CodingProject) -> Project:
     domain = Project(project.name)
     for row in project.documents.all():
-        domain.add_document(Document(row.name, row.text, row.kind, [Segment(**s) for s in row.segments], row.guid))
+        domain.add_document(Document(row.name, row.text, row.kind, [Segment(**s) for s in row.segments], row.guid,
+                                     row.memo))
     codebook = Codebook()
     for code in project.codes.select_related("parent"):
-        codebook.codes[code.guid] = Code(code.name, code.description, code.color,
-                                         code.parent.guid if code.parent else None, code.guid)
+        codebook.codes[code.guid] = Code(code.name, code.description, code.color or None,
+                                         code.parent.guid if code.parent else None, code.guid, code.codable)
     domain.codebook = codebook
     for item in HighlightItem.objects.filter(document__project=project).select_related("document") \
             .prefetch_related("codes"):
         domain.highlights.append(Highlight(item.document.guid, item.start, item.end,
                                            tuple(c.guid for c in item.codes.all()), item.coder, item.memo, item.guid))
+    for note in project.notes.all():
+        domain.notes[note.guid] = Note(note.name, note.text, note.coder, note.created, tuple(note.attached_to),
+                                       note.guid)
+    for group in project.sets.prefetch_related("codes", "documents"):
+        domain.sets.append(CodeSet(group.name, group.description, tuple(c.guid for c in group.codes.all()),
+                                   tuple(d.guid for d in group.documents.all()), tuple(group.notes), group.guid))
     return domain
 
 
 @transaction.atomic
-def merge(project: CodingProject, imported: Project) -> dict[str, int]:
-    """Add an imported project's documents, codes and highlights (matching by guid, then by name)."""
+def merge(project: CodingProject, imported: Project) -> dict:
+    """Add an imported project's codes, documents, highlights, notes and sets, and say what was added, what
+    was merged with what is here, and what was skipped and why. A code is the same code when it has the same
+    guid, or the same name under the same parent; a document, highlight or note when it has the same guid."""
+    summary = {"codes": 0, "codes_merged": 0, "documents": 0, "highlights": 0, "notes": 0, "sets": 0,
+               "sets_merged": 0, "skipped": list(imported.skipped), "origin": imported.origin}
+    skipped = {}
+
+    def skip(reason: str, count: int = 1) -> None:
+        skipped[reason] = skipped.get(reason, 0) + count
+
     codes = {c.guid: c for c in project.codes.all()}
-    by_name = {c.name: c for c in codes.values()}
+    by_name = {(c.name, c.parent_id): c for c in codes.values()}
     pending_parents = []
-    for code in imported.codebook.codes.values():
-        item = codes.get(code.id) or by_name.get(code.name)
+    for code in imported.codebook.codes.values():  # parents come before their children
+        parent = codes.get(code.parent) if code.parent else None
+        item = codes.get(code.id) or by_name.get((code.name, parent.pk if parent else None))
         if item is None:
-            item = CodeItem.objects.create(project=project, guid=code.id, name=code.name,
-                                           description=code.description, color=code.color or "#005EB8")
-            codes[item.guid] = item
+            item = CodeItem.objects.create(project=project, guid=code.id, name=code.name, parent=parent,
+                                           description=code.description, color=code.color or "",
+                                           codable=code.codable)
+            by_name[(item.name, item.parent_id)] = item
+            summary["codes"] += 1
+        else:
+            summary["codes_merged"] += 1
+            if code.parent and item.parent_id is None:
+                pending_parents.append((item, code.parent))
         codes[code.id] = item
-        if code.parent:
-            pending_parents.append((item, code.parent))
     by_pk = {c.pk: c for c in codes.values()}
     for item, parent in pending_parents:
         target = codes.get(parent)
-        if target is None or item.parent_id is not None or _is_under(target, item, by_pk):
+        if target is None or _is_under(target, item, by_pk):
             continue  # a parent that would make a loop with the codes already here is left out
         item.parent = target
         item.save()
     documents = {d.guid: d for d in project.documents.all()}
-    added_documents = 0
     for document in imported.documents.values():
-        if document.id not in documents:
+        if document.id in documents:
+            skip("documents already here")
+        else:
             documents[document.id] = save_document(project, document)
-            added_documents += 1
-    added = 0
+            summary["documents"] += 1
     existing = set(HighlightItem.objects.filter(document__project=project).values_list("guid", flat=True))
     for highlight in imported.highlights:
         if highlight.id in existing:
+            skip("highlights already here")
             continue
         if highlight.end > len(documents[highlight.document].text):
             raise NmahpError(f"a highlight {highlight.start}-{highlight.end} lies outside the project's document "
@@ -138,8 +163,51 @@ def merge(project: CodingProject, imported: Project) -> dict[str, int]:
                                             start=highlight.start, end=highlight.end, coder=highlight.coder,
                                             memo=highlight.memo)
         item.codes.set([codes[c] for c in highlight.codes if c in codes])
-        added += 1
-    return {"documents": added_documents, "highlights": added}
+        unknown = sum(c not in codes for c in highlight.codes)
+        if unknown:
+            skip("codings of codes the file does not define", unknown)
+        summary["highlights"] += 1
+    notes = set(project.notes.values_list("guid", flat=True))
+    for note in imported.notes.values():
+        if note.id in notes:
+            skip("notes already here")
+            continue
+        CodingNote.objects.create(project=project, guid=note.id, name=note.name, text=note.text, coder=note.coder,
+                                  created=note.created[:40], attached_to=list(note.attached_to))
+        summary["notes"] += 1
+    sets = {s.guid: s for s in project.sets.all()}
+    sets_by_name = {s.name: s for s in sets.values()}
+    for group in imported.sets:
+        item = sets.get(group.id) or sets_by_name.get(group.name)
+        if item is None:
+            item = CodeSetItem.objects.create(project=project, guid=group.id, name=group.name,
+                                              description=group.description, notes=list(group.notes))
+            sets[item.guid] = sets_by_name[item.name] = item
+            summary["sets"] += 1
+        else:
+            item.notes = list(dict.fromkeys(item.notes + list(group.notes)))
+            item.save()
+            summary["sets_merged"] += 1
+        item.codes.add(*[codes[c] for c in group.codes if c in codes])
+        item.documents.add(*[documents[d] for d in group.documents if d in documents])
+    summary["skipped"] += [f"{count} {reason}" for reason, count in skipped.items()]
+    return summary
+
+
+def describe_import(summary: dict) -> str:
+    """One line on what an import did: added, merged, skipped and why."""
+    said = (f"imported {summary['codes']} codes, {summary['documents']} documents and {summary['highlights']} "
+            f"highlights")
+    if summary.get("origin"):
+        said += f" from {summary['origin']}"
+    extra = [f"{summary[k]} {label}" for k, label in (("codes_merged", "codes merged with codes already here"),
+                                                       ("notes", "notes"), ("sets", "sets"),
+                                                       ("sets_merged", "sets merged")) if summary.get(k)]
+    if extra:
+        said += "; " + ", ".join(extra)
+    if summary.get("skipped"):
+        said += "; skipped: " + "; ".join(summary["skipped"])
+    return said
 
 
 def _is_under(node: CodeItem, item: CodeItem, by_pk: dict) -> bool:
@@ -214,23 +282,22 @@ def export(project, fmt: str) -> bytes:
     """The project as a REFI-QDA project (.qdpx) or its codebook alone (.qdc), in memory."""
     domain = load(project)
     if fmt == "qdc":
-        return qdc_bytes(domain.codebook)
+        return qdc_bytes(domain.codebook, domain.sets)
     if fmt == "qdpx":
         return qdpx_bytes(domain)
     raise NmahpError(f"export as .qdpx or .qdc, not .{fmt}")
 
 
-def import_refi(project, path: Path, *, label: str | None = None) -> dict[str, int]:
+def import_refi(project, path: Path, *, label: str | None = None) -> dict:
     """Codes and highlights from another QDA tool (.qdpx project or .qdc codebook), merged in. The file is
     checked through first (limits, GUIDs, colours, positions, UTF-8: `nmahp.qualitative.refi`); a file
     with any fault raises NmahpError naming it (`label`, else the path) and nothing is stored."""
     label = label or str(path)
     if path.suffix.lower() == ".qdc" or label.lower().endswith(".qdc"):
-        imported = Project(path.stem, codebook=import_qdc(path, label))
+        imported = read_qdc(path, label)
     else:
         imported = import_qdpx(path, label)
-    added = merge(project, imported)
-    return {"codes": len(imported.codebook.codes), **added}
+    return merge(project, imported)
 
 
 def import_taguette(project, *, codebook: Path | None = None, highlights: Path | None = None) -> dict[str, int]:
@@ -268,3 +335,4 @@ def themes_with_quotes(wave) -> tuple[list | None, dict | None]:
     if project is None or not project.codes.exists():
         return None, None
     return themes(project)
+

@@ -112,6 +112,8 @@ class Project:
     highlights: list[Highlight] = field(default_factory=list)
     notes: dict[str, Note] = field(default_factory=dict)
     sets: list[CodeSet] = field(default_factory=list)
+    origin: str = ""  # the tool that wrote it, for a project read from a file
+    skipped: list[str] = field(default_factory=list)  # what a file held that is not kept here, counted
 
     def add_document(self, document: Document) -> Document:
         self.documents[document.id] = document
