@@ -140,12 +140,14 @@ def migrate():
 
 
 @app.command()
-def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000)):
-    """Serve the web service."""
+def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8000),
+          worker: bool = typer.Option(False, "--worker/--no-worker", help="run a background worker beside it")):
+    """Serve the web service (run `nmahp worker` beside it for background jobs, or give --worker)."""
     from .app import service
 
-    console.print(f"serving on http://{host}:{port}/ (Ctrl+C to stop)")
-    service.serve(host, port)
+    console.print(f"serving on http://{host}:{port}/" + (" with a background worker" if worker else "")
+                  + " (Ctrl+C to stop)")
+    service.serve(host, port, worker=worker)
 
 
 @app.command()
@@ -153,15 +155,81 @@ def demo(
     no_serve: bool = typer.Option(False, "--no-serve", help="load the demo data and stop"),
     host: str = typer.Option("127.0.0.1"),
     port: int = typer.Option(8000),
+    worker: bool = typer.Option(True, "--worker/--no-worker", help="run a background worker beside the server"),
 ):
-    """Migrate, load a demo wave (174 NMAHP and 16 leads synthetic respondents), then serve."""
+    """Migrate, load a demo wave (174 NMAHP and 16 leads synthetic respondents), then serve with a worker."""
     from .app import service
 
     migrate()
     for line in service.load_demo():
         console.print(line)
     if not no_serve:
-        serve(host=host, port=port)
+        serve(host=host, port=port, worker=worker)
+
+
+@app.command()
+def worker(
+    workers: int = typer.Option(2, min=1, max=32, help="jobs run at once (threads)"),
+    with_parent: int = typer.Option(None, "--with-parent", hidden=True, help="stop when this process ends"),
+):
+    """Run background jobs (reports, matching rounds, suggested themes, imports) from the queue (NMAHP_QUEUE)."""
+    from .app import jobs
+
+    console.print(f"worker taking jobs from the {jobs.queue_setting().split('@')[-1]} queue (Ctrl+C to stop)")
+    jobs.work(workers, parent=with_parent)
+
+
+jobs_app = typer.Typer(help="Background jobs: submit, show, retry.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
+
+
+@jobs_app.command("submit")
+def jobs_submit(kind: str = typer.Argument(..., help="the kind of job, e.g. report"),
+                params: str = typer.Option("{}", help='its parameters as JSON, e.g. {"wave": "2023"}')):
+    """Put a job on the queue; a worker (nmahp worker) runs it."""
+    import json
+
+    from .app import jobs
+
+    try:
+        given = json.loads(params)
+    except json.JSONDecodeError as exc:
+        fail(f"--params must be a JSON object: {exc}")
+    if not isinstance(given, dict):
+        fail("--params must be a JSON object, e.g. '{\"wave\": \"2023\"}'")
+    job = jobs.submit(kind, given)
+    console.print(f"job {job.pk} ({job.kind}) {job.status}")
+
+
+@jobs_app.command("show")
+def jobs_show(job_id: int = typer.Argument(...), as_json: bool = typer.Option(False, "--json", help="as JSON")):
+    """A job's status, progress, and result or reason for failing."""
+    import json
+
+    from .app import jobs
+
+    info = jobs.describe(jobs.get(job_id))
+    if as_json:
+        print(json.dumps(info, ensure_ascii=False))
+        return
+    progress = info["progress"]
+    console.print(f"job {info['id']} ({info['kind']}): {info['status']}, {progress['done']}"
+                  + (f" of {progress['total']}" if progress["total"] is not None else "")
+                  + (f" ({progress['message']})" if progress["message"] else ""), highlight=False)
+    if info["error"]:
+        console.print(f"failed: {info['error']}", highlight=False)
+    if info["result"] is not None:
+        console.print(json.dumps(info["result"], ensure_ascii=False, indent=2), highlight=False)
+
+
+@jobs_app.command("retry")
+def jobs_retry(job_id: int = typer.Argument(...),
+               force: bool = typer.Option(False, help="retry a job running on another host whose worker is gone")):
+    """Put a failed job, or one left running by a worker that was stopped, back on the queue."""
+    from .app import jobs
+
+    job = jobs.retry(job_id, force=force)
+    console.print(f"job {job.pk} ({job.kind}) is {job.status} again")
 
 
 def main():  # pragma: no cover - console entry for `python -m nmahp`
@@ -261,6 +329,8 @@ def analyse(
     published: bool = typer.Option(False, "--published",
                                    help="the figures a non-analyst sees (docs/disclosure.md): counts under the "
                                         "threshold hidden, every other count rounded; by default, exact figures"),
+    crosstab: tuple[str, str] = typer.Option(None, "--crosstab", metavar="A B",
+                                             help="only the cross-tabulation of question A (rows) by B (columns)"),
 ):
     """Reproduce the report's chapter 5 tables (plus tests and intervals) from raw responses."""
     from .analysis import analyse as run_analysis
@@ -269,18 +339,57 @@ def analyse(
 
     responses = _responses(wave, input, instrument, mapping)
     form, frame = responses.instrument, responses.frame
+    if crosstab and crosstab[0]:
+        from .app.analysis import crosstab_of
+
+        try:
+            table = crosstab_of(responses, *crosstab, disclosure=PUBLISHED if published else EXACT)
+        except KeyError as exc:
+            fail(f"--crosstab: {exc.args[0]} is not a question with options (or a coded variable or measure) of "
+                 f"{form.form_id}")
+        path = write_outputs([table], out, instrument=form, source=responses.source, respondents=frame.height,
+                             notes=responses.notes)
+        _print_crosstab(table)
+        console.print(f"wrote {path} and {out / 'csv' / (table.id + '.csv')}")
+        return
     groupings = [b.strip() for b in by.split(",") if b.strip()]
     unknown = [b for b in groupings if b not in form.questions]
     if unknown:
         fail(f"--by: {', '.join(unknown)} is not a question of {form.form_id}")
     with console.status(f"analysing {frame.height:,} respondents"):
-        tables = run_analysis(frame, form, by=groupings, disclosure=PUBLISHED if published else EXACT)
+        from .app.analysis import overrides_for
+
+        tables = run_analysis(frame, form, by=groupings, disclosure=PUBLISHED if published else EXACT,
+                              overrides=overrides_for(responses))
         path = write_outputs(tables, out, instrument=form, source=responses.source, respondents=frame.height,
                              notes=responses.notes)
     console.print(f"[bold]{form.title}[/]: {frame.height:,} respondents, {len(tables)} tables")
     for line in summary_lines(tables):
         console.print(line, highlight=False)
     console.print(f"wrote {path} and {len(tables)} CSVs under {out / 'csv'}")
+
+
+def _print_crosstab(table) -> None:
+    from .analysis.tables import share
+
+    grid = Table(title=f"{table.label} by {table.by_label} (N={table.base_n})")
+    grid.add_column("")
+    for group in table.groups:
+        grid.add_column(f"{group.label} (n={group.base_n})")
+    grid.add_column("All")
+    for cell in table.cells:
+        row = [cell.label]
+        for group in table.groups:
+            found = group.cell(cell.option)
+            row_share = f"; {found.row_percent:.0f}% of row" if found.row_percent is not None else ""
+            row.append(share(found.count, group.base_n, group.counts_only) + row_share)
+        row.append(share(cell.count, table.base_n, table.counts_only))
+        grid.add_row(*row)
+    console.print(grid)
+    if table.association is not None:
+        console.print(f"{table.association.method}: p = {table.association.p:.3g}", highlight=False)
+    for note in table.notes:
+        console.print(f"  {note}", highlight=False)
 
 
 @app.command()

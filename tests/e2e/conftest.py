@@ -10,6 +10,9 @@ import pytest
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are plain
 # synchronous ones and safe here
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# a background job runs inside the request that submits it (Huey's immediate mode), so a page that starts
+# one (a matching round) goes straight on to its result; tests/web/test_jobs.py runs real workers
+os.environ.setdefault("NMAHP_QUEUE", "immediate")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,3 +1,5 @@
+import os
+
 import pyotp
 import pytest
 from django.contrib.auth import get_user_model
@@ -6,6 +8,9 @@ from django.test import Client
 from nmahp.web.accounts.models import Profile
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
+# a background job runs inside the request that submits it (Huey's immediate mode), so a page that starts
+# one is tested as one request; tests/web/test_jobs.py runs real workers on SQLite and Redis queues
+os.environ.setdefault("NMAHP_QUEUE", "immediate")
 
 
 @pytest.fixture

@@ -58,7 +58,7 @@ def test_round_match_reasons_accept(demo, signed_in):
     analyst = signed_in("analyst")
     round_page = analyst.post("/mentoring/rounds/", {"fairness": "yes"})
     matching_round = MatchingRound.objects.get()
-    assert round_page["Location"] == f"/mentoring/rounds/{matching_round.pk}/"
+    assert analyst.get(round_page["Location"])["Location"] == f"/mentoring/rounds/{matching_round.pk}/"  # via its job
     assert matching_round.blocking_pairs == 0
     assert "No match yet" in client.get(me).content.decode()  # drafts are not shown
     analyst.post(f"/mentoring/rounds/{matching_round.pk}/")

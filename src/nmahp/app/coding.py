@@ -18,7 +18,7 @@ from ..qualitative.refi import import_qdpx, qdc_bytes, qdpx_bytes, read_qdc
 from ..qualitative.taguette import import_codebook, import_highlights
 from ..qualitative.themes import quotes, theme_table
 from ..study import STUDY
-from . import ready
+from . import jobs, ready
 from .waves import find_wave
 
 ready()
@@ -336,3 +336,21 @@ def themes_with_quotes(wave) -> tuple[list | None, dict | None]:
         return None, None
     return themes(project)
 
+
+@jobs.task("theme_suggestions", atomic=False, title="suggested themes")  # reads only
+def theme_suggestions_job(progress, project: int, method: str = "tfidf", themes: int = 6) -> dict:
+    """Themes suggested for a coding project's uncoded answers, kept with the job for its page to show."""
+    from ..qualitative.suggest import suggest_themes
+
+    found_project = CodingProject.objects.filter(pk=project).select_related("wave").first()
+    if found_project is None:
+        raise NmahpError(f"no coding project {project}")
+    if method not in ("tfidf", "embeddings"):
+        raise NmahpError(f"themes are suggested by tfidf or embeddings, not '{method}'")
+    progress(0, 1, "grouping the uncoded answers")
+    found = suggest_themes(load(found_project), themes=int(themes), method=method)
+    progress(1, 1, "grouped")
+    return {"summary": f"{len(found)} themes suggested among the uncoded answers of {found_project.name}.",
+            "url": f"/coding/{project}/suggestions/?job={progress.job_id}", "method": method,
+            "project": project, "wave_id": found_project.wave_id,
+            "suggestions": [{"terms": s.terms, "examples": s.examples, "size": s.size} for s in found]}

@@ -8,7 +8,7 @@ from ..errors import NmahpError
 from ..matching import Clinician, Mentor, blocking_pairs, deferred_acceptance, greedy, score_candidates
 from ..matching.peers import MIN_SIZE, peer_groups
 from ..study import STUDY
-from . import ready
+from . import jobs, ready
 
 ready()
 
@@ -66,6 +66,20 @@ def run_round(*, fairness: bool, run_by: str, topic: str = "tfidf") -> MatchingR
               score=float(candidates.score[i, candidates.pair(i, m)]), reasons=candidates.reasons(i, m))
         for i, m in stable.mentor_of.items()])
     return matching_round
+
+
+# run_round is one transaction of its own, so the job opens none around it
+@jobs.task("matching_round", atomic=False, title="a matching round")
+def matching_round_job(progress, fairness: bool = False, topic: str = "tfidf", run_by: str = "") -> dict:
+    if topic not in ("tfidf", "embeddings"):
+        raise NmahpError(f"interests are compared by tfidf or embeddings, not '{topic}'")
+    progress(0, 1, "scoring every clinician against every mentor")
+    matching_round = run_round(fairness=bool(fairness), run_by=run_by or "a background job", topic=topic)
+    matches = matching_round.matches.count()
+    progress(1, 1, "matched")
+    return {"summary": f"Round {matching_round.pk} is a draft with {matches} matches: review it, then publish it.",
+            "url": f"/mentoring/rounds/{matching_round.pk}/", "round": matching_round.pk, "matches": matches,
+            "blocking_pairs": matching_round.blocking_pairs}
 
 
 def rounds_overview(limit: int = 50) -> dict:

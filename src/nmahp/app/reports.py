@@ -9,7 +9,7 @@ from ..analysis.disclosure import EXACT
 from ..errors import NmahpError
 from ..report import SurveyData, build_report, render_docx, render_html, render_pdf
 from ..report.model import Report
-from . import ready
+from . import jobs, ready
 from .waves import file_responses, wave_responses
 
 FORMATS = ("html", "docx", "pdf")
@@ -67,3 +67,24 @@ def write_report(surveys: list[SurveyData], out: Path, fmt: str, *, title: str, 
     partial.write_bytes(data)
     partial.replace(out)
     return document
+
+
+DEFAULT_TITLE = "NMAHP academic careers: survey findings"
+
+
+@jobs.task("report", atomic=False, title="the report")  # writes one file, moved into place when whole
+def report_job(progress, wave: str, format: str = "docx", title: str = DEFAULT_TITLE) -> dict:
+    """The report of a stored wave (both surveys when both ran it), as a file kept with the job."""
+    if format not in FORMATS:
+        raise NmahpError(f"the report can be html, docx or pdf, not '{format}'")
+    progress(0, 3, f"reading wave {wave}")
+    surveys = wave_surveys(wave)
+    progress(1, 3, "drawing the figures and writing the report")
+    name = "report-" + "".join(c if c.isalnum() or c in "-_" else "-" for c in wave)[:80] + f".{format}"
+    document = write_report(surveys, progress.folder / name, format, title=title,
+                            subtitle=f"Regenerated from wave {wave}")
+    progress(3, 3, "written")
+    figures, tables = len(document.figures()), len(document.tables())
+    return {"summary": f"The report of wave {wave} ({format.upper()}): {figures} figures and {tables} tables.",
+            "file": name, "format": format, "figures": figures, "tables": tables,
+            "respondents": sum(s.frame.height for s in surveys)}

@@ -1,4 +1,4 @@
-"""Running the service: the database schema, the demo data, and the web server."""
+"""Running the service: the database schema, the demo data, the web server and its background worker."""
 
 from __future__ import annotations
 
@@ -23,13 +23,44 @@ def load_demo() -> list[str]:
     return load()
 
 
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, *, worker: bool = False) -> None:
+    """Serve the web service; with `worker`, a background worker (`nmahp worker`) runs beside it for as long
+    as the server does (what `make run` does, so jobs run with no other command or server)."""
     ready()
     from waitress import serve as waitress_serve
 
     from ..web.wsgi import application
 
-    waitress_serve(application, host=host, port=port, threads=8, ident="nmahp")
+    child = start_worker() if worker else None
+    try:
+        waitress_serve(application, host=host, port=port, threads=8, ident="nmahp")
+    finally:
+        if child is not None:
+            stop_worker(child)
+
+
+def start_worker(workers: int = 2):
+    """`nmahp worker` as a child process that stops when this process ends, however it ends."""
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "nmahp", "worker", "--workers", str(workers),
+                             "--with-parent", str(os.getpid())])
+
+
+def stop_worker(child, timeout: float = 30) -> None:
+    """Stop the worker as Ctrl+C would: the job it is running finishes first (up to `timeout` seconds)."""
+    import signal
+    import subprocess
+
+    if child.poll() is None:
+        child.send_signal(signal.SIGINT)
+        try:
+            child.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 def database_problem(exc: BaseException) -> str | None:

@@ -5,6 +5,7 @@ from .accounts import views as accounts
 from .careers import feeds as career_feeds
 from .careers import views as careers
 from .coding import views as coding
+from .jobs import views as jobs
 from .mentoring import views as mentoring
 from .pages import page_and_twin
 from .surveys import dashboard_views as dashboards
@@ -54,5 +55,8 @@ urlpatterns = [
     path("careers/opportunities/feed.atom", career_feeds.OpportunityFeed(), name="careers-atom"),
     path("careers/opportunities/feed.rss", career_feeds.OpportunityRss(), name="careers-rss"),
     path("careers/opportunities/deadlines.ics", career_feeds.deadlines_ics, name="careers-ics"),
+    *page_and_twin("jobs/", jobs.index, "jobs"),
+    *page_and_twin("jobs/<int:job_id>/", jobs.job_page, "job"),
+    path("jobs/<int:job_id>/file", jobs.job_file, name="job-file"),
     path("admin/", admin.site.urls),
 ]

@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from nmahp import limits
-from nmahp.app import coding
+from nmahp.app import coding, jobs
 from nmahp.errors import NmahpError
-from nmahp.qualitative.suggest import suggest_themes
+from nmahp.qualitative.suggest import Suggestion, suggest_themes
 
 from ..accounts.access import role_required
 from ..accounts.models import ADMIN, ANALYST, audit
@@ -134,17 +134,40 @@ def import_project(request, project_id):
 @role_required(ANALYST, ADMIN)
 def suggestions(request, project_id, as_json=False):
     project = get_object_or_404(CodingProject, pk=project_id)
+    if request.method == "POST" and request.POST.get("action") == "suggest":
+        # grouping by meaning loads a language model: long work, so a background job shows its progress
+        job = jobs.submit("theme_suggestions", {"project": project.pk, "method": request.POST.get("method", "tfidf")},
+                          user=request.user)
+        return redirect(f"/jobs/{job.pk}/?next=1")
     if request.method == "POST":
         name = request.POST.get("name", "").strip()[:200]
         if name and not project.codes.filter(name=name).exists():
             CodeItem.objects.create(project=project, name=name, description=request.POST.get("terms", "")[:2000])
         return redirect("coding-project", project_id=project.pk)
     method = "embeddings" if request.GET.get("method") == "embeddings" else "tfidf"
-    try:
-        found = suggest_themes(coding.load(project), themes=6, method=method)
-    except NmahpError as exc:  # the optional embedding packages are not installed
-        found, method = [], str(exc)
+    done = _finished_suggestions(request.GET.get("job"), project)
+    if done is not None:  # what a background job found (see the 'suggest' action above)
+        method, found = done["method"], [Suggestion(**s) for s in done["suggestions"]]
+    else:
+        try:
+            found = suggest_themes(coding.load(project), themes=6, method=method)
+        except NmahpError as exc:  # the optional embedding packages are not installed
+            found, method = [], str(exc)
     data = {"project": project.pk, "method": method,
             "suggestions": [{"terms": s.terms, "examples": s.examples, "size": s.size} for s in found]}
     return respond(request, "web/coding/suggestions.html", {"project": project, "suggestions": found,
                                                             "method": method}, data, as_json=as_json)
+
+
+def _finished_suggestions(job_id: str | None, project: CodingProject) -> dict | None:
+    """A finished theme-suggestions job's result for this project, or None (no job, or not this project's)."""
+    if not (job_id or "").isdigit():
+        return None
+    try:
+        job = jobs.get(int(job_id))
+    except NmahpError:
+        return None
+    result = job.result or {}
+    if job.kind != "theme_suggestions" or job.status != "done" or result.get("project") != project.pk:
+        return None
+    return result if "suggestions" in result else None

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods
 
-from nmahp.app import matching
+from nmahp.app import jobs, matching
 
 from ..accounts.access import role_required
 from ..accounts.models import ADMIN, ANALYST, MENTOR
@@ -101,11 +101,11 @@ def mentor_decline(request, match_id):
 @require_http_methods(["GET", "POST"])
 @role_required(ANALYST, ADMIN)
 def rounds(request, as_json=False):
-    if request.method == "POST":
-        matching_round = matching.run_round(
-            fairness=request.POST.get("fairness") == "yes", run_by=request.user.get_username(),
-            topic="embeddings" if request.POST.get("topic") == "embeddings" else "tfidf")
-        return redirect("mentoring-round", round_id=matching_round.pk)
+    if request.method == "POST":  # a round over every opted-in profile is long work: a background job
+        job = jobs.submit("matching_round", {
+            "fairness": request.POST.get("fairness") == "yes", "run_by": request.user.get_username(),
+            "topic": "embeddings" if request.POST.get("topic") == "embeddings" else "tfidf"}, user=request.user)
+        return redirect(f"/jobs/{job.pk}/?next=1")
     overview = matching.rounds_overview()
     data = {"clinicians": overview["clinicians"], "mentors": overview["mentors"], "rounds": overview["rounds_data"]}
     return respond(request, "web/mentoring/rounds.html", overview, data, as_json=as_json)
