@@ -106,6 +106,14 @@ def _spec(instrument: Instrument, frames_path: str, measures_path: str) -> Spec:
     return Spec(frames, tallies, tuple(measures))
 
 
+def derived_names(instrument: Instrument) -> set[str]:
+    """The names of the instrument's derived variables (without computing them)."""
+    if isinstance(instrument, DerivedInstrument):
+        return set(instrument.derived)
+    spec = spec_for(instrument)
+    return {f.name for f in spec.frames} | {t.name for t in spec.tallies} | {m.name for m in spec.measures}
+
+
 def other_fields(instrument: Instrument) -> list[str]:
     """Every 'Other (please specify)' text of the workbook: a text question asked only of those who chose
     an 'other' option (or the 'Other' row of a grid)."""

@@ -15,7 +15,7 @@ from ..study import STUDY
 from .breakdown import breakdown, breakdown_from_counts
 from .counting import CountPlan, multiple_columns
 from .counts import ROLE_QUESTION, option_counts, role_contract_interest, table_from_counts
-from .derived import Overrides, derive, is_tally
+from .derived import Overrides, derive, derived_names, is_tally
 from .disclosure import PUBLISHED, Disclosure, apply
 from .grids import grid_of, grid_table, grids_of
 from .groups import PROFESSIONAL_GROUP, as_question
@@ -189,7 +189,8 @@ def compute_table(frame: pl.DataFrame, instrument: Instrument, key: TableKey, *,
                   disclosure: Disclosure = PUBLISHED, overrides: Overrides | None = None) -> Table:
     """The one table `key` names, computed alone (a dashboard page asks for one, not the wave's hundreds),
     as `disclosure` may see it. Raises KeyError when the instrument has no such table."""
-    frame, instrument = derive(frame, instrument, overrides)
+    if key.measure == "crosstab" or {key.question, key.by} & derived_names(instrument):
+        frame, instrument = derive(frame, instrument, overrides)  # only when the table needs them: it costs
     if key.measure == "crosstab":
         from .crosstab import crosstab
 

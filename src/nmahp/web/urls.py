@@ -4,6 +4,7 @@ from django.urls import path, re_path
 from .accounts import views as accounts
 from .careers import feeds as career_feeds
 from .careers import views as careers
+from .coding import frames as coding_frames
 from .coding import views as coding
 from .jobs import views as jobs
 from .mentoring import views as mentoring
@@ -42,6 +43,7 @@ urlpatterns = [
     re_path(r"^coding/(?P<project_id>\d+)/export\.(?P<fmt>qdpx|qdc)$", coding.export, name="coding-export"),
     path("coding/<int:project_id>/import/", coding.import_project, name="coding-import"),
     *page_and_twin("coding/<int:project_id>/suggestions/", coding.suggestions, "coding-suggestions"),
+    *page_and_twin("coding/<int:project_id>/frames/<slug:frame>/", coding_frames.frame_page, "coding-frame"),
     *page_and_twin("careers/", careers.index, "careers", twin="careers/index.json"),
     *page_and_twin("careers/schemes/", careers.schemes, "careers-schemes"),
     *page_and_twin("careers/schemes/<slug:scheme_id>/", careers.scheme, "careers-scheme"),
