@@ -130,10 +130,15 @@ class Instrument:
     # the workbook's languages (`label::English (en)` columns), the default first; empty for a one-language form
     languages: tuple[str, ...] = ()
     group_labels: dict[str, Mapping[str, str]] = field(default_factory=dict)
+    shown_language: str = ""  # set on the copy in_language returns
 
     @property
     def default_language(self) -> str:
         return self.languages[0] if self.languages else ""
+
+    @property
+    def current_language(self) -> str:
+        return self.shown_language or self.default_language
 
     def language(self, wanted: str | None) -> str:
         """The workbook's language for a wave's or a respondent's choice ('' or unknown: the default)."""
@@ -143,6 +148,9 @@ class Instrument:
 
     def in_language(self, language: str | None) -> Instrument:
         """This instrument with labels, hints and messages in `language` (the default where it has none)."""
+        base = self.__dict__.get("_base")
+        if base is not None:  # a translated copy: translate from the workbook as loaded
+            return base.in_language(language)
         language = self.language(language)
         if not language or language == self.default_language:
             return self
@@ -151,7 +159,9 @@ class Instrument:
             groups = {name: dataclasses.replace(g, label=(self.group_labels.get(name) or {}).get(language) or g.label)
                       for name, g in self.groups.items()}
             cache[language] = dataclasses.replace(
-                self, questions={n: q.in_language(language) for n, q in self.questions.items()}, groups=groups)
+                self, questions={n: q.in_language(language) for n, q in self.questions.items()}, groups=groups,
+                shown_language=language)
+            cache[language].__dict__["_base"] = self
         return cache[language]
 
     def answer_questions(self) -> list[Question]:

@@ -18,6 +18,7 @@ class Field:
     value: str = ""
     error: str = ""
     always_shown: bool = False  # depends on an answer on the same page: shown, used only if relevant
+    choices: tuple = ()  # the options offered: what the question's choice_filter leaves (all without one)
 
     @property
     def id(self) -> str:
@@ -91,8 +92,12 @@ def build_page(instrument: Instrument, name: str, answers: dict, errors: dict | 
         same_page = bool(refs & on_page)
         if not same_page and not is_relevant(question, answers):
             continue
+        # a choice_filter reading an answer on an earlier page is applied here, on the server; one reading an answer
+        # on this page cannot be (no script runs): every option is shown and the server refuses what the filter does
+        filters_here = bool(question.choice_filter and set(question.choice_filter.references) & on_page)
+        choices = question.choices if filters_here else question.available_choices(answers)
         page.fields.append(Field(question, answers.get(question.name, ""), (errors or {}).get(question.name, ""),
-                                 always_shown=same_page))
+                                 always_shown=same_page, choices=choices))
     return page
 
 

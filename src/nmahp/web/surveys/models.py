@@ -28,6 +28,9 @@ class Wave(models.Model):
     form_version = models.CharField(max_length=50)
     opens = models.DateField(null=True, blank=True)
     closes = models.DateField(null=True, blank=True)
+    # the workbook's language respondents see first (a `label::English (en)` column's language; blank: its
+    # default); each respondent may choose another of the workbook's languages
+    language = models.CharField(max_length=100, blank=True, default="")
     created = models.DateTimeField(auto_now_add=True)
     # bumped in the same transaction as every write or erasure of its complete responses (store.py,
     # nmahp.app.waves.mark_changed): the snapshot and the dashboard caches are keyed by it
@@ -52,6 +55,13 @@ class Wave(models.Model):
     def clean(self):
         super().clean()
         check_instrument(self.instrument)
+        if self.language:
+            from nmahp.instruments import get_instrument
+
+            languages = get_instrument(self.instrument).languages
+            if self.language not in languages:
+                raise ValidationError({"language": f"the workbook has no language '{self.language[:80]}'; it has "
+                                                   f"{', '.join(languages) or 'one, unnamed'}"})
 
     def save(self, *args, **kwargs):
         check_instrument(self.instrument)  # never store a name the registry cannot load (nor a path)

@@ -14,13 +14,33 @@ from . import flow, store
 from .models import CollectorLink, ContactDetails, Response
 
 
-def _instrument(wave):
-    """The wave's instrument. A wave whose instrument is no longer registered is a plain 404 for the
-    respondent, never a 500 (and its stored name is never read as a path)."""
+def _instrument(wave, request=None, key: str | None = None):
+    """The wave's instrument, in the wave's language or the one this respondent chose. A wave whose
+    instrument is no longer registered is a plain 404 for the respondent, never a 500 (and its stored name
+    is never read as a path)."""
     try:
-        return get_instrument(wave.instrument)
+        instrument = get_instrument(wave.instrument)
     except NmahpError:
         raise Http404("This survey is not available") from None
+    chosen = request.session.get(LANGUAGE_KEY + key) if request is not None and key else None
+    return instrument.in_language(chosen or wave.language)
+
+
+LANGUAGE_KEY = "survey-language-"
+
+
+def _choose_language(request, response: Response, key: str) -> None:
+    """`?language=` on a page: the respondent's choice among the workbook's languages, kept for their link."""
+    wanted = request.GET.get("language")
+    if wanted is None:
+        return
+    languages = _instrument(response.wave).languages
+    if wanted in languages:
+        request.session[LANGUAGE_KEY + key] = wanted
+
+
+def _languages(instrument) -> dict:
+    return {"language": instrument.current_language, "languages": list(instrument.languages)}
 
 
 def _answers(response: Response) -> dict:
@@ -70,7 +90,7 @@ def _not_collecting(request, wave, title: str, *, as_json: bool = False, unsaved
 def _field_dict(field) -> dict:
     q = field.question
     return {"name": q.name, "label": q.label, "hint": q.hint, "type": q.type, "widget": field.widget,
-            "required": q.required, "choices": [[c.name, c.label] for c in q.choices],
+            "required": q.required, "choices": [[c.name, c.label] for c in field.choices],
             "value": field.echo, "kept": getattr(field, "kept", False), "error": field.error}
 
 
@@ -86,6 +106,9 @@ def _error_items(page, errors) -> list[tuple[str, str]]:
 def start(request, token, as_json=False):
     collector = get_object_or_404(CollectorLink.objects.select_related("wave"), token=token)
     instrument = _instrument(collector.wave)
+    wanted = request.POST.get("language") or request.GET.get("language")
+    if wanted in instrument.languages:  # chosen before consenting; kept for the respondent's link below
+        instrument = instrument.in_language(wanted)
     shut = _not_collecting(request, collector.wave, instrument.title, as_json=as_json)
     if shut is not None:
         return shut
@@ -96,15 +119,18 @@ def start(request, token, as_json=False):
         choice = request.POST.get("consent", "")
         if choice == "yes":
             response = store.save_response(collector.wave, {"consent": "yes"}, complete=False, collector=collector)
+            if wanted in instrument.languages:
+                request.session[LANGUAGE_KEY + response.respondent_key] = wanted
             return redirect("survey-page", key=response.respondent_key, page=flow.pages(instrument)[0])
         if choice == "no":
             return render(request, "web/survey/declined.html", {"title": instrument.title})
         error = "Select whether you agree to take part"
-    data = {"title": instrument.title, "information": information, "error": error,
+    data = {"title": instrument.title, "information": information, "error": error, **_languages(instrument),
             "consent": {"name": consent.name, "label": consent.label,
                         "choices": [[c.name, c.label] for c in consent.choices]}}
     return respond(request, "web/survey/start.html", {
         "title": instrument.title, "information": information, "consent": consent, "error": error,
+        **_languages(instrument),
         "error_items": [("#consent-yes", error)] if error else [], "token": token}, data, as_json=as_json)
 
 
@@ -130,7 +156,8 @@ def page(request, key, page, as_json=False):
     if response.status == Response.COMPLETE:
         return _already_sent(request, response) if request.method == "POST" else go(
             "survey-resume", as_json=as_json, key=key)
-    instrument = _instrument(response.wave)
+    _choose_language(request, response, key)
+    instrument = _instrument(response.wave, request, key)
     shut = _not_collecting(request, response.wave, instrument.title, as_json=as_json,
                            unsaved=request.method == "POST")
     if shut is not None:
@@ -189,9 +216,9 @@ def page(request, key, page, as_json=False):
     position = order.index(page) + 1 if page in order else 1
     data = {"title": instrument.title, "section": {"name": built.name, "title": built.title},
             "position": position, "total": len(order), "questions": [_field_dict(f) for f in built.fields],
-            "errors": errors, "back": f"/respond/{key}/{previous}/" if previous else None}
+            "errors": errors, "back": f"/respond/{key}/{previous}/" if previous else None, **_languages(instrument)}
     return respond(request, "web/survey/page.html", {
-        "title": instrument.title, "page": built, "errors": errors, "key": key,
+        "title": instrument.title, "page": built, "errors": errors, "key": key, **_languages(instrument),
         "error_items": _error_items(built, errors), "position": position, "total": len(order),
         "back": f"/respond/{key}/{previous}/" if previous else None,
     }, data, as_json=as_json, status=400 if errors else 200)
@@ -202,7 +229,7 @@ def check(request, key, as_json=False):
     response = _open_response(key)
     if response.status == Response.COMPLETE:
         return go("survey-resume", as_json=as_json, key=key)
-    instrument = _instrument(response.wave)
+    instrument = _instrument(response.wave, request, key)
     shut = _not_collecting(request, response.wave, instrument.title, as_json=as_json,
                            unsaved=request.method == "POST")
     if shut is not None:
