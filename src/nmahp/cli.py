@@ -253,7 +253,7 @@ def _print_import(result, dry_run: bool):
         for column, target in result.mapping:
             table.add_row(column, target)
         console.print(table)
-    console.print(f"rows read: {result.rows_read}; complete and kept: {len(result.respondents)}; "
+    console.print(f"rows read: {result.rows_read}; complete and kept: {result.kept}; "
                   f"excluded: {len(result.excluded)}; duplicates removed: {len(result.duplicates)}")
     for row, reason in result.excluded[:20]:
         console.print(f"  excluded row {row}: {reason}")
@@ -263,14 +263,27 @@ def _print_import(result, dry_run: bool):
             console.print(f"  removed row {row}: {reason}")
     for gate, count in result.inferred.items():
         console.print(f"  {gate}: filled in for {count} respondents from the questions it gates")
+    if result.breaks:
+        console.print(f"disagreements with the instrument (policy {result.policy}):", highlight=False)
+        for line in result.break_lines():
+            console.print(f"  {escape(line)}", highlight=False)
+    for problem in result.flagged[:50]:
+        console.print(f"  kept and flagged: {escape(str(problem))}", highlight=False)
 
 
-def _run_import(path: Path, instrument: str, wave: str, mapping: Path | None, dry_run: bool, layout: str):
+def _run_import(path: Path, instrument: str, wave: str, mapping: Path | None, dry_run: bool, layout: str,
+                policy: str = "strict", report: Path | None = None):
     from .app.imports import import_export
+    from .importers import POLICIES
 
-    outcome = import_export(path, instrument, wave, layout=layout, mapping=mapping, dry_run=dry_run)
+    if policy not in POLICIES:
+        fail(f"--policy must be one of {', '.join(POLICIES)}, not '{policy}'")
+    outcome = import_export(path, instrument, wave, layout=layout, mapping=mapping, dry_run=dry_run, policy=policy,
+                            report=report)
     result = outcome.result
     _print_import(result, dry_run)
+    if report is not None:
+        console.print(f"every problem, one line per row: {report} ({outcome.report_lines} lines)")
     if not result.ok:
         fail(result.report(), code=2)
     if dry_run:
@@ -280,16 +293,23 @@ def _run_import(path: Path, instrument: str, wave: str, mapping: Path | None, dr
                   + (f"; {outcome.already_present} were already there" if outcome.already_present else ""))
 
 
+POLICY_HELP = ("strict: any answer that disagrees with the instrument (skip logic, constraint, a required answer "
+               "missing) refuses the import; as-recorded: kept as answered and the response flagged")
+REPORT_HELP = "write every problem, one line per row, to this CSV file"
+
+
 @import_app.command("surveymonkey")
 def import_surveymonkey(
     file: Path = typer.Argument(..., help="a SurveyMonkey export (.csv or .xlsx)"),
     instrument: str = typer.Option(..., help="nmahp or leads"),
     wave: str = typer.Option(..., help="wave name, e.g. 2023"),
-    mapping: Path = typer.Option(None, help="YAML file mapping columns and labels the importer cannot match"),
+    mapping: Path = typer.Option(None, help="YAML mapping (docs/importing.md); `suggest-mapping` proposes one"),
     dry_run: bool = typer.Option(False, "--dry-run", help="show the mapping and what would be imported"),
+    policy: str = typer.Option("strict", help=POLICY_HELP),
+    report: Path = typer.Option(None, help=REPORT_HELP),
 ):
     """Import a SurveyMonkey export (two header rows)."""
-    _run_import(file, instrument, wave, mapping, dry_run, "surveymonkey")
+    _run_import(file, instrument, wave, mapping, dry_run, "surveymonkey", policy, report)
 
 
 @import_app.command("xlsform")
@@ -297,11 +317,29 @@ def import_xlsform(
     file: Path = typer.Argument(..., help="an ODK Central or KoboToolbox CSV export"),
     instrument: str = typer.Option(..., help="nmahp or leads"),
     wave: str = typer.Option(..., help="wave name, e.g. 2023"),
-    mapping: Path = typer.Option(None, help="YAML file mapping columns the importer cannot match"),
+    mapping: Path = typer.Option(None, help="YAML mapping (docs/importing.md)"),
     dry_run: bool = typer.Option(False, "--dry-run", help="show the mapping and what would be imported"),
+    policy: str = typer.Option("strict", help=POLICY_HELP),
+    report: Path = typer.Option(None, help=REPORT_HELP),
 ):
     """Import an XLSForm-shaped CSV (ODK Central, KoboToolbox)."""
-    _run_import(file, instrument, wave, mapping, dry_run, "xlsform")
+    _run_import(file, instrument, wave, mapping, dry_run, "xlsform", policy, report)
+
+
+@import_app.command("suggest-mapping")
+def import_suggest_mapping(
+    file: Path = typer.Argument(..., help="an export (.csv or .xlsx) whose wording someone else wrote"),
+    instrument: str = typer.Option(..., help="nmahp or leads"),
+    out: Path = typer.Option(None, help="write the mapping here (YAML) instead of printing it"),
+):
+    """Propose a complete mapping, with a confidence per entry; entries marked REVIEW need a look."""
+    from .app.imports import suggest_mapping
+
+    suggestion = suggest_mapping(file, instrument, out)
+    if out is None:
+        sys.stdout.write(suggestion.to_yaml())
+        return
+    console.print(f"wrote {out}: {len(suggestion.entries)} columns, {suggestion.review()} entries marked REVIEW")
 
 
 def _responses(wave: str | None, input: Path | None, instrument: str | None, mapping: Path | None = None):

@@ -93,6 +93,7 @@ class _Run:
         self.problems: list[Problem] = []
         self.breaks: dict[tuple[str, str], int] = {}
         self.relevance_cache: dict[int, pl.Series] = {}
+        self.unreadable = pl.Series([False] * self.height, dtype=pl.Boolean)
 
     def raw(self, name: str) -> pl.Series:
         if name in self.frame.columns:
@@ -116,6 +117,7 @@ class _Run:
 
     def record(self, q: Question, rule: str, mask: pl.Series, message: str, *, column: str | None = None,
                value: pl.Series | None = None):
+        mask = mask & ~self.unreadable  # a row with an unreadable answer is refused for that already
         count = int(mask.sum())
         if not count:
             return
@@ -134,9 +136,12 @@ class _Run:
 
     def why_needed(self, q: Question, mask: pl.Series) -> list[tuple[str, pl.Series]]:
         """'because contact_consent is 'yes'': the answers its relevance reads, one message per combination."""
-        references = [r for e in (*q.group_relevant, q.relevant) if e is not None for r in e.references
-                      if r != q.name]
-        references = list(dict.fromkeys(references))
+        # the innermost condition says why; the outer ones (consent, usually) hold for every row checked
+        conditions = [e for e in (*q.group_relevant, q.relevant) if e is not None and e.references]
+        references = list(dict.fromkeys(r for r in (conditions[-1].references if conditions else ()) if r != q.name))
+        # a condition every respondent meets (consent, where only consenting rows are checked) says nothing
+        telling = [r for r in references if _column(self.clean, r, self.height).n_unique() > 1]
+        references = telling or references
         if not references:
             return [("", mask)]
         frame = pl.DataFrame({r: _column(self.clean, r, self.height) for r in references}).with_columns(
@@ -201,13 +206,17 @@ class _Run:
                                                (v.str.contains("\x00", literal=True), "the answer contains a null "
                                                                                         "character")]
         if q.type == SELECT_ONE:
-            checks.append((~v.is_in(list(q.choice_names())), "is not one of the options for this question"))
+            checks.append((~v.is_in(list(q.choice_names())), "'{}' is not one of the options for this question"))
+        elif q.type == SELECT_MULTIPLE:
+            names = pl.lit(list(q.choice_names()), dtype=pl.List(pl.String))
+            checks.append((~v.str.split(" ").list.set_difference(names).list.len().eq(0),
+                           "'{}' holds something that is not one of the options for this question"))
         elif q.type == "integer":
-            checks.append((v.str.strip_chars().cast(pl.Int64, strict=False).is_null(), "is not a whole number"))
+            checks.append((v.str.strip_chars().cast(pl.Int64, strict=False).is_null(), "'{}' is not a whole number"))
         elif q.type == "decimal":
-            checks.append((v.str.strip_chars().cast(pl.Float64, strict=False).is_null(), "is not a number"))
+            checks.append((v.str.strip_chars().cast(pl.Float64, strict=False).is_null(), "'{}' is not a number"))
         elif q.type == "date":
-            checks.append((v.str.to_date("%Y-%m-%d", strict=False).is_null(), "is not a date like 2023-02-28"))
+            checks.append((v.str.to_date("%Y-%m-%d", strict=False).is_null(), "'{}' is not a date like 2023-02-28"))
         frame = pl.DataFrame({"v": value})
         bad = pl.Series([False] * self.height, dtype=pl.Boolean)
         for test, message in checks:
@@ -215,9 +224,11 @@ class _Run:
             if mask.any():
                 grouped = pl.DataFrame({"v": value, ROW: self.rows}).filter(mask).group_by("v", maintain_order=True)
                 for text, rows in grouped.agg(ROW).iter_rows():
-                    self.problems.append(Problem("type", message, self.column_of.get(q.name, ""), q.name,
-                                                 (text or "")[:80], rows))
+                    shown = (text or "")[:40]
+                    self.problems.append(Problem("type", message.replace("{}", shown), self.column_of.get(q.name, ""),
+                                                 q.name, (text or "")[:80], rows))
                 bad = bad | mask
+        self.unreadable = self.unreadable | bad
         return value.zip_with(~bad, pl.Series([None] * self.height, dtype=pl.String)) if bad.any() else value
 
     def constraint_passes(self, q: Question, value: pl.Series) -> pl.Series:

@@ -57,11 +57,13 @@ def resolve(name_or_path: str, *, allow_path: bool = False) -> Path:
 _loading = threading.Lock()
 
 
-def get_instrument(name_or_path: str, *, allow_path: bool = False) -> Instrument:
-    """A registered instrument by name or alias; a workbook's path only with `allow_path` (see resolve)."""
+def get_instrument(name_or_path: str, *, allow_path: bool = False, language: str | None = None) -> Instrument:
+    """A registered instrument by name or alias; a workbook's path only with `allow_path` (see resolve).
+    With `language` (one of its `languages`, e.g. a wave's), labels, hints and messages are in that language."""
     path = resolve(name_or_path, allow_path=allow_path)
     with _loading:  # web threads asking at once load the workbook once
-        return _cached(str(path.resolve()), path.stat().st_mtime_ns)
+        instrument = _cached(str(path.resolve()), path.stat().st_mtime_ns)
+    return instrument.in_language(language) if language else instrument
 
 
 @lru_cache(maxsize=16)

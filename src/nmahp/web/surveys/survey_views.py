@@ -18,12 +18,11 @@ def _instrument(wave, request=None, key: str | None = None):
     """The wave's instrument, in the wave's language or the one this respondent chose. A wave whose
     instrument is no longer registered is a plain 404 for the respondent, never a 500 (and its stored name
     is never read as a path)."""
+    chosen = request.session.get(LANGUAGE_KEY + key) if request is not None and key else None
     try:
-        instrument = get_instrument(wave.instrument)
+        return get_instrument(wave.instrument, language=chosen or wave.language)
     except NmahpError:
         raise Http404("This survey is not available") from None
-    chosen = request.session.get(LANGUAGE_KEY + key) if request is not None and key else None
-    return instrument.in_language(chosen or wave.language)
 
 
 LANGUAGE_KEY = "survey-language-"
