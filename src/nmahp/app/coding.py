@@ -240,10 +240,11 @@ def overview(project: CodingProject) -> dict:
 
 
 def add_transcript(project, path: Path, participant: str, *, group: str = "", region: str = ""):
-    """Add an interview transcript (.vtt with speakers, .docx or plain text) to a coding project. A file
-    over NMAHP_MAX_TRANSCRIPT_MB, a .docx that is not a Word document (or expands past the zip limits), a
-    .vtt that is not WebVTT, text that is not UTF-8 or an empty transcript raises NmahpError; nothing is
-    stored then."""
+    """Add an interview transcript (Teams .vtt or .docx with speakers, turns and times; other .docx or plain
+    text as one segment) to a coding project. A file over NMAHP_MAX_TRANSCRIPT_MB, a .docx that is not a
+    Word document (or expands past the zip limits), a .vtt that is not WebVTT or has a cue that cannot be
+    read (each named by its line), text that is not UTF-8 or an empty transcript raises NmahpError; nothing
+    is stored then."""
     data = limits.read_file(path, "transcript_bytes")
     suffix = path.suffix.lower()
     try:
@@ -261,14 +262,15 @@ def add_transcript(project, path: Path, participant: str, *, group: str = "", re
             if suffix == ".vtt":
                 if not text.strip():
                     raise NmahpError(f"{path}: the transcript is empty")
-                document = from_vtt(text, path.stem, participant, professional_group=group, region=region)
+                document = from_vtt(text, path.stem, participant, professional_group=group, region=region,
+                                     label=str(path))
             else:
                 document = from_text(text, path.stem, participant, professional_group=group, region=region)
     except NmahpError:
         raise
     except UnicodeDecodeError as exc:
         raise NmahpError(f"{path}: cannot be read as a transcript: not UTF-8 text (byte {exc.start})") from None
-    except Exception as exc:  # noqa: BLE001 - python-docx and webvtt raise their own kinds for a damaged file
+    except Exception as exc:  # noqa: BLE001 - python-docx raises its own kinds for a damaged file
         kind = {".docx": "a Word document", ".vtt": "a WebVTT (.vtt) file"}.get(suffix, "text")
         reason = str(exc).splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise NmahpError(f"{path}: cannot be read as {kind}: {reason}") from None

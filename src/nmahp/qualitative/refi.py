@@ -234,7 +234,7 @@ def qdc_bytes(codebook: Codebook, sets: list[CodeSet] | None = None) -> bytes:
     """The codebook (and its code sets) as a .qdc file's bytes."""
     root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", nsmap={None: CODEBOOK_NS}, origin=ORIGIN)
     _codes_element(root, codebook, CODEBOOK_NS)
-    _sets_element(root, [CodeSet(s.name, s.description, s.codes) for s in sets or [] if s.codes], CODEBOOK_NS,
+    _sets_element(root, [CodeSet(s.name, s.description, s.codes, id=s.id) for s in sets or [] if s.codes], CODEBOOK_NS,
                   set(codebook.codes))
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
 
@@ -328,7 +328,8 @@ def _read_sets(element, ns: str, label: str) -> list[CodeSet]:
         what = f"set '{limits.one_line(name, 60)}'"
 
         def members(tag: str, item=item, what=what) -> tuple[str, ...]:
-            return tuple(dict.fromkeys(_guid(m.get("targetGUID"), label, f"a member of {what}")
+            # the schema says targetGUID; ATLAS.ti 23 writes guid
+            return tuple(dict.fromkeys(_guid(m.get("targetGUID") or m.get("guid"), label, f"a member of {what}")
                                        for m in item.findall(f"{{{ns}}}{tag}")))
 
         found.append(CodeSet(name, item.findtext(f"{{{ns}}}Description") or "", members("MemberCode"),
@@ -424,6 +425,8 @@ class _ProjectReader:
         book = root.find(self.q("CodeBook"))
         if book is not None:
             self.project.codebook = _read_codes(book, self.ns, label)
+            for code in book.iter(self.q("Code")):
+                self.refer(code, _guid(code.get("guid"), label, "a code"))
         sources = root.find(self.q("Sources"))
         for source in [] if sources is None else sources:
             kind = etree.QName(source).localname if isinstance(source.tag, str) else ""

@@ -12,20 +12,28 @@ from .model import Codebook, Highlight, Project
 
 
 def import_codebook(text: str) -> Codebook:
+    """Taguette's codebook CSV. Taguette 1.x writes `tag,parent,description,number of highlights` and gives a
+    code's parent in its own column (a '.' in a tag is then only part of its name); older exports had no
+    parent column and wrote the hierarchy as 'parent.child' in tag names."""
     codebook = Codebook()
-    for row in csv.DictReader(io.StringIO(text)):
-        name = (row.get("tag") or "").strip()
-        if not name:
-            continue
-        # Taguette writes hierarchy as 'parent.child' in tag names
+    reader = csv.DictReader(io.StringIO(text))
+    explicit = "parent" in (reader.fieldnames or [])
+    rows = [row for row in reader if (row.get("tag") or "").strip()]
+    for row in rows:
+        name = row["tag"].strip()
+        parent_name = (row.get("parent") or "").strip() if explicit else \
+            (name.rsplit(".", 1)[0] if "." in name else "")
         parent = None
-        if "." in name:
-            parent_name = name.rsplit(".", 1)[0]
+        if parent_name:
             try:
                 parent = codebook.by_name(parent_name).id
             except KeyError:
-                parent = codebook.add(parent_name).id
-        codebook.add(name, (row.get("description") or "").strip(), parent=parent)
+                parent = codebook.add(parent_name, color=None).id
+        try:
+            code = codebook.by_name(name)  # added already as another code's parent
+            code.description, code.parent = (row.get("description") or "").strip(), parent
+        except KeyError:
+            codebook.add(name, (row.get("description") or "").strip(), color=None, parent=parent)
     return codebook
 
 
@@ -49,7 +57,7 @@ def import_highlights(text: str, project: Project, *, coder: str = "taguette") -
         try:
             code = project.codebook.by_name(tag)
         except KeyError:
-            code = project.codebook.add(tag)
+            code = project.codebook.add(tag, color=None)  # Taguette gives codes no colour
         highlight = Highlight(document.id, start, end, (code.id,), coder)
         project.highlights.append(highlight)
         added.append(highlight)
