@@ -115,6 +115,9 @@ class Response(models.Model):
     started = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     submitted = models.DateTimeField(null=True, blank=True)
+    # rules of the instrument this response breaks, kept under an import's as-recorded policy:
+    # [{"question": "time_proportion_research", "rule": "skip_logic"}, ...]; empty for everything else
+    flags = models.JSONField(default=list, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["wave", "status"])]
@@ -137,3 +140,30 @@ class ContactDetails(models.Model):
 
     def __str__(self):
         return f"contact details {self.pk}"
+
+
+class ImportRecord(models.Model):
+    """One import into a wave, with the policy it ran under and what it counted: the wave's record of
+    where its responses came from and which rules of the instrument they break."""
+
+    STRICT, AS_RECORDED = "strict", "as-recorded"
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="imports")
+    file_name = models.CharField(max_length=255)
+    layout = models.CharField(max_length=20)
+    policy = models.CharField(max_length=20, choices=[(STRICT, "strict"), (AS_RECORDED, "as recorded")])
+    rows_read = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0)
+    already_present = models.PositiveIntegerField(default=0)
+    excluded = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    flagged = models.PositiveIntegerField(default=0, help_text="responses kept with a flag (as-recorded)")
+    breaks = models.JSONField(default=list, help_text="[{question, rule, rows}]: every disagreement counted")
+    mapping = models.TextField(blank=True, default="", help_text="the mapping file as it was used")
+    actor = models.CharField(max_length=150, blank=True, default="")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.wave} import of {self.file_name} ({self.policy})"

@@ -128,54 +128,53 @@ def save_response(wave: Wave, answers: Mapping, *, complete: bool = True, collec
 
 
 def bulk_load(wave: Wave, rows: Iterable[Mapping], *, source: str, batch_size: int = 2000) -> int:
-    """Validate every row first; write them all in one transaction, or none."""
+    """Check every row first (the instrument's rules over whole columns); write them all in one
+    transaction (COPY on PostgreSQL), or none."""
+    import polars as pl
+
+    from nmahp.importers.answers import ROW
+    from nmahp.importers.checks import check
+    from nmahp.instruments.validation import normalise
+
+    from . import bulk
+
     instrument = instrument_for(wave)
-    now = timezone.now()
-    responses, contacts, errors = [], [], []
-    for number, row in enumerate(rows, start=1):
-        result = validate(instrument, row)
-        if not result.ok:
-            errors.extend((number, str(e)) for e in result.errors)
-            continue
-        kept, contact = _split(instrument, result.answers)
-        response = Response(wave=wave, answers=kept, source=source, status=Response.COMPLETE, submitted=now)
-        responses.append(response)
-        if contact:
-            contacts.append(ContactDetails(respondent_key=response.respondent_key, details=contact))
-    if errors:
-        raise SubmissionRejected(errors)
+    records = [{k: normalise(v) or None for k, v in row.items()} for row in rows]
+    unknown = sorted({k for r in records for k in r} - set(instrument.questions))
+    if unknown:
+        raise SubmissionRejected([(1, f"{unknown[0]}: is not a question in this survey")])
+    names = [q.name for q in instrument.questions.values() if q.holds_answer]
+    frame = pl.DataFrame({ROW: range(1, len(records) + 1)} | {n: [r.get(n) for r in records] for n in names},
+                         schema={ROW: pl.Int64} | dict.fromkeys(names, pl.String))
+    checked = check(frame, instrument, mapped=set(names), column_of={})
+    if checked.problems:
+        raise SubmissionRejected([(row, f"{p.question}: {p.message}") for p in checked.problems for row in p.rows])
     with transaction.atomic():
-        Response.objects.bulk_create(responses, batch_size=batch_size)
-        ContactDetails.objects.bulk_create(contacts, batch_size=batch_size)
+        added = bulk.write_responses(wave, checked.frame.drop("_flags"), contact=instrument.contact_questions(),
+                                     source=source)
         changed(wave)
-    return len(responses)
+    return added
 
 
 def store_import(wave: Wave, result, *, source: str, batch_size: int = 2000) -> tuple[int, int]:
-    """Store an import's respondents (already validated by the importer); rows whose respondent ID
-    the wave already holds are skipped, so importing the same file twice adds nothing.
-    Returns (added, already present)."""
+    """Store an import's respondents (already checked by the importer), with the flags its policy kept;
+    rows whose respondent ID the wave already holds are skipped, so importing the same file twice adds
+    nothing. Returns (added, already present)."""
+    import polars as pl
+
+    from . import bulk
+
     if not result.ok:
         raise NmahpError(result.report())
     instrument = instrument_for(wave)
-    existing = set(Response.objects.filter(wave=wave).exclude(external_id="").values_list("external_id", flat=True))
-    now = timezone.now()
-    responses, contacts = [], []
-    for respondent in result.respondents:
-        if respondent.external_id in existing:
-            continue
-        kept, contact = _split(instrument, respondent.answers)
-        response = Response(wave=wave, answers=kept, source=source, status=Response.COMPLETE, submitted=now,
-                            external_id=respondent.external_id[:100])
-        responses.append(response)
-        if contact:
-            contacts.append(ContactDetails(respondent_key=response.respondent_key, details=contact))
+    existing = list(Response.objects.filter(wave=wave).exclude(external_id="").values_list("external_id", flat=True))
+    frame = result.frame
+    fresh = frame.filter(~pl.col("_external_id").str.slice(0, 100).is_in(existing)) if existing else frame
     with transaction.atomic():
-        Response.objects.bulk_create(responses, batch_size=batch_size)
-        ContactDetails.objects.bulk_create(contacts, batch_size=batch_size)
-        if responses:
+        added = bulk.write_responses(wave, fresh.drop("_row"), contact=instrument.contact_questions(), source=source)
+        if added:
             changed(wave)
-    return len(responses), len(result.respondents) - len(responses)
+    return added, frame.height - added
 
 
 def wave_answers(wave: Wave) -> list[dict]:
