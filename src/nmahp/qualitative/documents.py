@@ -71,6 +71,7 @@ def transcript(name: str, turns: list[Turn], participant: str, *, professional_g
 _VTT_TIME = r"(?:(\d+):)?([0-5]\d):([0-5]\d)\.(\d{3})"
 _TIMING = re.compile(rf"^\s*{_VTT_TIME}[ \t]+-->[ \t]+{_VTT_TIME}(?:[ \t].*)?$")
 _COMMA_TIMING = re.compile(r"\d{2}:\d{2}[:.,]\d{2},\d{3}\s+-->")
+_LOOKS_TIMED = re.compile(r"-->|\d:\d\d\S*\s*-+>")  # a timing line, even a mistyped one
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+([^>]*)>")
 _TAG = re.compile(r"</?[^>]*>")
 
@@ -106,7 +107,7 @@ def vtt_turns(content: str, label: str = "the file") -> list[Turn]:
             continue  # the header's own lines (Kind:, Language:) before the first blank line
         if head.startswith(("NOTE", "STYLE", "REGION")) and "-->" not in head:
             continue
-        timing_at = next((i for i, (_, text) in enumerate(block[:2]) if "-->" in text), None)
+        timing_at = next((i for i, (_, text) in enumerate(block[:2]) if _LOOKS_TIMED.search(text)), None)
         if timing_at is None:
             problems.append(f"line {block[0][0]}: a cue with no timing line ('{head[:40]}')")
             continue
