@@ -8,11 +8,12 @@ constraint is only evaluated when the node is non-empty.
 """
 
 import math
+import re
 
 import pytest
 
 from nmahp.errors import InstrumentError
-from nmahp.instruments import Expression, load_instrument, validate
+from nmahp.instruments import Expression, ExpressionError, load_instrument, validate
 from nmahp.instruments.synth import synthesise
 
 
@@ -31,9 +32,25 @@ from nmahp.instruments.synth import synthesise
     ("count-selected(${a})", {"a": "x y z"}, "3"),
     ("if(${a} = 'x', 'yes', 'no')", {"a": "x"}, "yes"),
     ("concat(${a}, '-', ${b})", {"a": "x", "b": ""}, "x-"),
+    ("round(${a}, 1)", {"a": "2.26"}, "2.3"),  # ODK's round takes decimals
+    ("round(-2.5)", {}, "-2"),  # XPath rounds a half towards positive infinity
+    ("substr('abcd', 1, 3)", {}, "bc"),  # 0-based start, end exclusive
+    ("max(${a}, ${b}, 2)", {"a": "3", "b": "7"}, "7"),
+    ("min(${a}, 2)", {"a": ""}, "NaN"),
+    ("ends-with(${a}, 'cd')", {"a": "abcd"}, "true"),
 ])
+
 def test_spec_examples(source, answers, text):
     assert Expression(source).as_text(answers) == text
+
+
+@pytest.mark.parametrize("source,function", [
+    ("jr:choice-name(${a}, '${a}')", "jr:choice-name()"), ("pulldata('f', 'a', 'b', ${a})", "pulldata()"),
+    ("indexed-repeat(${a}, ${b}, 1)", "indexed-repeat()"),
+])
+def test_functions_the_instruments_do_not_run_are_named(source, function):
+    with pytest.raises(ExpressionError, match=f"uses the function {re.escape(function)}"):
+        Expression(source)
 
 
 @pytest.mark.parametrize("source,text,true", [
