@@ -84,7 +84,7 @@ def render_docx(report: Report) -> bytes:
     normal = document.styles["Normal"]
     normal.font.name = "Arial"
     normal.font.size = Pt(10.5)
-    for level in (1, 2, 3):
+    for level in (1, 2, 3, 4):
         style = document.styles[f"Heading {level}"]
         style.font.name = "Arial"
         style.font.color.rgb = NHS_BLUE
@@ -93,7 +93,7 @@ def render_docx(report: Report) -> bytes:
         document.add_paragraph(report.subtitle)
     document.add_paragraph("Contents", style="TOC Heading") if "TOC Heading" in [s.name for s in document.styles] \
         else document.add_paragraph("Contents").runs[0].font.__setattr__("bold", True)
-    _field(document.add_paragraph(), 'TOC \\o "1-3" \\h \\z \\u',
+    _field(document.add_paragraph(), 'TOC \\o "1-4" \\h \\z \\u',
            "Right-click here and choose Update Field to show the table of contents.")
     settings = document.settings.element
     update = OxmlElement("w:updateFields")  # Word offers to refresh the contents and numbers on opening

@@ -113,7 +113,7 @@ def diverging(title: str, rows: list[tuple[str, list[int]]], points: list[str], 
     ax.legend([plt.Rectangle((0, 0), 1, 1, color=c) for c in LIKERT_COLOURS], [_wrap(p, 16) for p in points],
               loc="upper center", bbox_to_anchor=(0.5, -0.32 if len(rows) < 3 else -0.2), ncol=5, frameon=False,
               fontsize=8)
-    limit = max(sum(c for c in counts) for _, counts in rows) if counts_only else 100
+    limit = max(1, max(sum(c for c in counts) for _, counts in rows)) if counts_only else 100
     ax.set_xlim(-limit, limit)
     ticks = ax.get_xticks()
     ax.set_xticks(ticks, [f"{abs(t):.0f}" if counts_only else f"{abs(t):.0f}%" for t in ticks])

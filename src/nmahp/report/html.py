@@ -14,7 +14,10 @@ body { font-family: Arial, Helvetica, sans-serif; color: #212b32; line-height: 1
 main, .front, nav { max-width: 1100px; margin: 0 auto; padding: 0 24px; background: #fff; }
 .front { padding-top: 24px; }
 h1 { font-size: 2rem; margin: 0 0 8px; } h2 { font-size: 1.6rem; margin-top: 40px; }
-h3 { font-size: 1.25rem; margin-top: 32px; border-top: 1px solid #d8dde0; padding-top: 16px; }
+h3 { font-size: 1.4rem; margin-top: 40px; }
+h4 { font-size: 1.25rem; margin-top: 32px; border-top: 1px solid #d8dde0; padding-top: 16px; }
+h5 { font-size: 1.05rem; margin-top: 24px; }
+nav li.level-3 { margin-left: 1.5em; } nav li.level-4 { margin-left: 3em; font-size: 0.95rem; }
 figure { margin: 24px 0; } figcaption { font-weight: bold; margin-bottom: 8px; }
 .figure-body { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
 .figure-body img { max-width: 660px; width: 100%; height: auto; }
@@ -29,8 +32,15 @@ PRINT_CSS = """
 @page { size: A4; margin: 20mm 16mm 22mm;
   @bottom-center { content: "Page " counter(page) " of " counter(pages); font-size: 9pt; color: #4c6272; } }
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10pt; color: #212b32; line-height: 1.4; }
-h1 { font-size: 20pt; } h2 { font-size: 15pt; page-break-before: always; } h3 { font-size: 12pt; }
-h2, h3 { page-break-after: avoid; }
+h1 { font-size: 20pt; } h2 { font-size: 16pt; } h3 { font-size: 14pt; page-break-before: always; }
+h2 + p + h3 { page-break-before: auto; }
+h4 { font-size: 12pt; } h5 { font-size: 10.5pt; }
+h2, h3, h4, h5 { page-break-after: avoid; }
+/* PDF bookmarks: the chapter's headings only, at their levels (5, 5.1, 5.1.1, 5.1.1.1) */
+h1, nav h2 { bookmark-level: none; }
+main h2 { bookmark-level: 1; } main h3 { bookmark-level: 2; } main h4 { bookmark-level: 3; }
+main h5 { bookmark-level: 4; }
+nav li.level-3 { margin-left: 12pt; } nav li.level-4 { margin-left: 24pt; }
 figure { margin: 10pt 0; page-break-inside: avoid; } figcaption { font-weight: bold; margin-bottom: 4pt; }
 .figure-body img { width: 100%; }
 .figure-data { display: none; }
@@ -82,7 +92,7 @@ def render_html(report: Report, *, for_print: bool = False) -> str:
                        for h in report.headings() if h.level > 1)
     for block in report.blocks:
         if isinstance(block, Heading):
-            tag = f"h{min(block.level + 1, 4)}" if block.level > 1 else "h2"
+            tag = f"h{min(block.level + 1, 6)}"  # the title is h1; the chapter h2 ... 5.1.1.1 h5
             parts.append(f'<{tag} id="{block.anchor}">{escape(block.number)} {escape(block.text)}</{tag}>')
         elif isinstance(block, Paragraph):
             parts.append(f"<p>{_link(block.text)}</p>")

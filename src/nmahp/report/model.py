@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Heading:
-    level: int  # 1 = the chapter, 2 = a survey (5.1), 3 = a section (5.1.4)
+    level: int  # 1 = the chapter (5), 2 = a survey (5.1), 3 = a section (5.1.4), 4 = a question (5.1.4.1)
     number: str
     text: str
 
