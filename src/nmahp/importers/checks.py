@@ -94,6 +94,8 @@ class _Run:
         self.breaks: dict[tuple[str, str], int] = {}
         self.relevance_cache: dict[int, pl.Series] = {}
         self.unreadable = pl.Series([False] * self.height, dtype=pl.Boolean)
+        pages = [set(g.relevant.references) for g in instrument.pages() if g.relevant is not None]
+        self.universal = set.intersection(*pages) if len(pages) > 1 else set()
 
     def raw(self, name: str) -> pl.Series:
         if name in self.frame.columns:
@@ -139,9 +141,8 @@ class _Run:
         # the innermost condition says why; the outer ones (consent, usually) hold for every row checked
         conditions = [e for e in (*q.group_relevant, q.relevant) if e is not None and e.references]
         references = list(dict.fromkeys(r for r in (conditions[-1].references if conditions else ()) if r != q.name))
-        # a condition every respondent meets (consent, where only consenting rows are checked) says nothing
-        telling = [r for r in references if _column(self.clean, r, self.height).n_unique() > 1]
-        references = telling or references
+        # a condition every page shares (consent) holds for every row checked, and says nothing
+        references = [r for r in references if r not in self.universal]
         if not references:
             return [("", mask)]
         frame = pl.DataFrame({r: _column(self.clean, r, self.height) for r in references}).with_columns(
