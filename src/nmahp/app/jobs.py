@@ -298,6 +298,8 @@ def _alive(worker: str) -> bool:
         return False
     except PermissionError:
         return True
+    with contextlib.suppress(OSError):  # killed but not yet reaped by its parent (a zombie) is dead too
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     return True
 
 

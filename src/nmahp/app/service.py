@@ -31,36 +31,57 @@ def serve(host: str, port: int, *, worker: bool = False) -> None:
 
     from ..web.wsgi import application
 
-    child = start_worker() if worker else None
+    beside = WorkerBeside() if worker else None
     try:
         waitress_serve(application, host=host, port=port, threads=8, ident="nmahp")
     finally:
-        if child is not None:
-            stop_worker(child)
+        if beside is not None:
+            beside.stop()
 
 
-def start_worker(workers: int = 2):
-    """`nmahp worker` as a child process that stops when this process ends, however it ends."""
-    import os
-    import subprocess
-    import sys
+class WorkerBeside:
+    """`nmahp worker` as a child process for as long as the server runs: started again if it dies (the new
+    worker puts back on the queue the job the dead one left), stopped with the server, and stopping by
+    itself if the server is killed."""
 
-    return subprocess.Popen([sys.executable, "-m", "nmahp", "worker", "--workers", str(workers),
-                             "--with-parent", str(os.getpid())])
+    def __init__(self, workers: int = 2):
+        import threading
 
+        self.workers, self.stopping = workers, threading.Event()
+        self.child = self._start()
+        threading.Thread(target=self._keep, name="worker-beside", daemon=True).start()
 
-def stop_worker(child, timeout: float = 30) -> None:
-    """Stop the worker as Ctrl+C would: the job it is running finishes first (up to `timeout` seconds)."""
-    import signal
-    import subprocess
+    def _start(self):
+        import os
+        import subprocess
+        import sys
 
-    if child.poll() is None:
-        child.send_signal(signal.SIGINT)
-        try:
-            child.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+        return subprocess.Popen([sys.executable, "-m", "nmahp", "worker", "--workers", str(self.workers),
+                                 "--with-parent", str(os.getpid())])
+
+    def _keep(self) -> None:
+        import logging
+
+        while not self.stopping.is_set():
+            code = self.child.wait()
+            if self.stopping.wait(1):
+                return
+            logging.getLogger("nmahp.jobs").warning("the background worker stopped (exit %s): starting another", code)
+            self.child = self._start()
+
+    def stop(self, timeout: float = 30) -> None:
+        """As Ctrl+C would: the job the worker is running finishes first (up to `timeout` seconds)."""
+        import signal
+        import subprocess
+
+        self.stopping.set()
+        if self.child.poll() is None:
+            self.child.send_signal(signal.SIGINT)
+            try:
+                self.child.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.child.kill()
+                self.child.wait()
 
 
 def database_problem(exc: BaseException) -> str | None:

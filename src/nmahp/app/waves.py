@@ -15,7 +15,7 @@ from ..importers.mapping import Mapping
 from ..importers.pipeline import DUPLICATE_RULE
 from ..instruments import Instrument, available, get_instrument, registered
 from ..instruments.synth import Synthesiser
-from . import ready
+from . import jobs, ready
 
 
 @dataclass
@@ -80,13 +80,36 @@ def file_responses(path: Path, instrument: str, *, mapping: Path | None = None) 
     return Responses(form, response_frame(form, [r.answers for r in result.respondents]), str(path), [note])
 
 
-def store_synthetic(instrument: str, wave: str, n: int, seed: int) -> int:
-    """`n` valid synthetic respondents stored in a wave (all or none)."""
-    form = get_instrument(instrument, allow_path=True)
-    target = open_wave(instrument, wave)
+def store_synthetic(instrument: str, wave: str, n: int, seed: int, progress=None) -> int:
+    """`n` valid synthetic respondents stored in a wave (all or none: the wave too, if this made it), drawn
+    as `nmahp synth --out` draws them for the same seed and written in bulk (store.bulk_load)."""
+    ready()
+    from django.db import transaction
+
     from ..web.surveys import store
 
-    return store.bulk_load(target, Synthesiser(form, seed).stream(n), source=f"synth:seed={seed}")
+    form = get_instrument(instrument, allow_path=True)
+    rows = Synthesiser(form, seed).stream(n)
+    with transaction.atomic():
+        target = open_wave(instrument, wave)
+        return store.bulk_load(target, _counted(rows, n, progress) if progress else rows, source=f"synth:seed={seed}")
+
+
+def _counted(rows, n: int, progress):
+    for done, row in enumerate(rows, start=1):
+        if done % 500 == 0 or done == n:
+            progress(done, n, "drawing synthetic respondents")
+        yield row
+    progress(n, n, "checking and storing them")
+
+
+@jobs.task("synthetic_respondents", atomic=False, title="synthetic respondents")  # store_synthetic is atomic
+def synthetic_respondents_job(progress, instrument: str, wave: str, n: int, seed: int = 0) -> dict:
+    if not 1 <= int(n) <= 10_000_000:
+        raise NmahpError(f"between 1 and 10,000,000 synthetic respondents, not {n}")
+    stored = store_synthetic(instrument, wave, int(n), int(seed), progress)
+    return {"summary": f"{stored:,} synthetic respondents stored in wave {wave}.", "stored": stored,
+            "instrument": instrument, "wave": wave, "seed": int(seed)}
 
 
 class ImportRefused(Exception):
