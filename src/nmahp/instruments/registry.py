@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -56,11 +57,27 @@ def resolve(name_or_path: str, *, allow_path: bool = False) -> Path:
 
 _loading = threading.Lock()
 
+# where stored versions of the registered instruments are found: (instrument, version) -> the workbook's path,
+# or None. The service keeps every version uploaded (nmahp.web.programme sets this), so a wave stays pinned to
+# the version it was made from while the workbooks folder moves on.
+_version_source: Callable[[str, str], Path | None] | None = None
 
-def get_instrument(name_or_path: str, *, allow_path: bool = False, language: str | None = None) -> Instrument:
+
+def set_version_source(source: Callable[[str, str], Path | None] | None) -> None:
+    global _version_source
+    _version_source = source
+
+
+def get_instrument(name_or_path: str, *, allow_path: bool = False, language: str | None = None,
+                   version: str | None = None) -> Instrument:
     """A registered instrument by name or alias; a workbook's path only with `allow_path` (see resolve).
-    With `language` (one of its `languages`, e.g. a wave's), labels, hints and messages are in that language."""
+    With `language` (one of its `languages`, e.g. a wave's), labels, hints and messages are in that language.
+    With `version` (a wave's), that stored version of a registered instrument when one is kept, else the
+    workbook in the instruments folder."""
     path = resolve(name_or_path, allow_path=allow_path)
+    stem = registered(name_or_path)
+    if version and stem is not None and _version_source is not None:
+        path = _version_source(stem, version) or path
     with _loading:  # web threads asking at once load the workbook once
         instrument = _cached(str(path.resolve()), path.stat().st_mtime_ns)
     return instrument.in_language(language) if language else instrument
