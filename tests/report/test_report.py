@@ -14,12 +14,14 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from nmahp.analysis import analyse, response_frame
+from nmahp.analysis import TableKey, analyse, compute_table, response_frame, share
+from nmahp.analysis.coding_frames import normalise
 from nmahp.analysis.disclosure import EXACT
 from nmahp.cli import app
 from nmahp.importers import import_file
 from nmahp.instruments import get_instrument
-from nmahp.report import Figure, Paragraph, SurveyData, build_report, render_docx, render_pdf
+from nmahp.report import Figure, Heading, Paragraph, SurveyData, build_report, document, render_docx, render_pdf
+from nmahp.report.model import DataTable
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 INPUTS = ["--input", str(FIXTURES / "report_nmahp_surveymonkey.csv"), "--instrument", "nmahp",
@@ -41,8 +43,21 @@ def surveys():
 
 
 @pytest.fixture(scope="module")
-def model():
-    return build_report(surveys(), title="Survey findings", disclosure=EXACT)  # the analysts' report
+def inputs():
+    return surveys()
+
+
+@pytest.fixture(scope="module")
+def model(inputs):
+    return build_report(inputs, title="Survey findings", disclosure=EXACT)  # the analysts' report
+
+
+def under(model, number: str) -> list:
+    """The blocks under heading `number`, up to the next heading."""
+    blocks = model.blocks
+    start = next(i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.number == number)
+    end = next((i for i in range(start + 1, len(blocks)) if isinstance(blocks[i], Heading)), len(blocks))
+    return blocks[start + 1:end]
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +118,8 @@ def test_sentences_use_the_analysis_numbers(model):
     assert ": 9/16" in text and "9/16 (" not in text  # leads: counts as n/N, never a percentage
 
 
-def test_markedly_only_where_the_analysis_flags_it(model):
-    nmahp = surveys()[0]
+def test_markedly_only_where_the_analysis_flags_it(model, inputs):
+    nmahp = inputs[0]
     tables = {t.id: t for t in analyse(nmahp.frame, nmahp.instrument, by=["professional_group"], disclosure=EXACT)}
     claims = [b.text for b in model.blocks if isinstance(b, Paragraph) and "markedly" in b.text]
     for claim in claims:
@@ -230,3 +245,52 @@ def test_report_from_a_stored_wave_covers_both_surveys(tmp_path):
     assert "5.1 NMAHP survey" in html and "5.2 NMAHP Leads survey" in html
     assert "In total, 174 clinicians" in html and "In total, 16 NMAHP leads" in html
     assert "Regenerated from wave 2023" in html
+
+
+def test_the_sparking_grid_is_one_figure_over_everyone_who_answered_any_row(model, inputs):
+    nmahp = inputs[0]
+    grid = compute_table(nmahp.frame, nmahp.instrument, TableKey("sparking_interest", measure="grid"), disclosure=EXACT)
+    figure = next(b for b in under(model, "5.1.7.1") if isinstance(b, Figure))
+    assert f"Base: {grid.base_n} respondents who answered any row" in figure.base_note
+    assert figure.data.header == ["", "Research", "Teaching and learning", "Any of these"]
+    assert [r[0] for r in figure.data.rows] == [r.label for r in grid.rows]  # every row, every column
+    for row, shown in zip(grid.rows, figure.data.rows, strict=True):
+        cells = [grid.cell(c) for c in row.columns] + [grid.cell(row.any)]
+        assert shown[1:] == [share(c.count, grid.base_n, False) for c in cells]  # each over the grid's base
+
+
+def test_coded_text_measures_tallies_and_crosstab_sit_under_their_headings(model, inputs):
+    nmahp = inputs[0]
+    tables = {t.key: t for t in analyse(nmahp.frame, nmahp.instrument, by=[], disclosure=EXACT)}
+    titles = next(b for b in under(model, "5.1.1.1") if isinstance(b, Figure) and "Job titles" in b.title)
+    coded = tables[TableKey("job_title_category")]
+    assert f"{coded.mentions} codes were given in all" in titles.base_note
+    assert f"Base: {coded.base_n} respondents" in titles.base_note
+    combined = next(b for b in under(model, "5.1.1.10") if isinstance(b, DataTable) and b.caption == "Answers combined")
+    more = tables[TableKey("more_than_one_organisation_type")]
+    assert combined.rows[0][:3] == [more.label, share(more.cell("yes").count, more.base_n, False), str(more.base_n)]
+    tally = next(b for b in under(model, "5.1.1.1") if isinstance(b, DataTable) and "answers given" in b.caption)
+    other = tables[TableKey("profession_other_answers")]
+    assert sum(int(r[1]) for r in tally.rows) == sum(c.count for c in other.cells)
+    crossed = next(b for b in under(model, "5.1.2.2") if isinstance(b, DataTable) and " by " in b.caption)
+    assert crossed.note.startswith("Percentages are of each column") and "Test of the whole table:" in crossed.note
+
+
+def test_an_analysts_override_of_a_coded_answer_changes_the_report(inputs, monkeypatch):
+    outline = {"chapter": {"number": "5", "title": "Survey findings"},
+               "nmahp_survey": {"number": "5.1", "title": "NMAHP survey", "intro": "{respondents}",
+                                "sections": [{"number": "5.1.1", "title": "Profession",
+                                              "items": ["job_title_category"]}]}}
+    monkeypatch.setattr(document, "load_outline", lambda: outline)
+    nmahp = inputs[0]
+    title = next(t for t in nmahp.frame.get_column("job_title").drop_nulls()
+                 if "physio" in t.lower() and not re.search("[/;]|research", t, re.I))
+
+    def research(overrides):
+        survey = SurveyData(nmahp.instrument, nmahp.frame, nmahp.source, overrides=overrides)
+        figure = build_report([survey], disclosure=EXACT).figures()[0]
+        return next(r[1] for r in figure.data.rows if r[0] == "Research-related"), figure.base_note
+
+    before, _ = research(None)
+    after, note = research({"job_title_category": {normalise(title): ("research",)}})
+    assert before != after and "with the codes of 1 answer changed by analysts" in note

@@ -290,8 +290,10 @@ class Builder:
         if test is not None and test.p is not None:
             p_text = "p < 0.001" if test.p < 0.001 else f"p = {test.p:.3f}"
             tested = f"Test of the whole table: {sentences.test_name(test)}, {p_text}."
-        else:
+        elif not self.disclosure.exact:
             tested = f"Not tested: {sentences.untested_reason(table, self.disclosure)}."
+        else:
+            tested = "No test of the whole table was run."
         note = f"Percentages are of each column: the respondents in the group who answered both questions. {tested}"
         first = table.cells[0]
         against = sentences.quoted(table.by_label or table.by or "")
