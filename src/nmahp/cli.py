@@ -369,13 +369,29 @@ def analyse(
                                         "threshold hidden, every other count rounded; by default, exact figures"),
     crosstab: tuple[str, str] = typer.Option(None, "--crosstab", metavar="A B",
                                              help="only the cross-tabulation of question A (rows) by B (columns)"),
+    compare: tuple[str, str] = typer.Option(None, "--compare", metavar="W1 W2",
+                                            help="compare stored wave W1 with W2 (of one instrument) table by "
+                                                 "table: what moved and what did not (comparison.json)"),
+    weighted: bool = typer.Option(False, "--weighted",
+                                  help="also rake to the workforce denominators and write every table weighted "
+                                       "beside unweighted, with design effect and effective n (weighted.json)"),
+    denominators: Path = typer.Option(None, help="with --weighted: a denominators YAML instead of the package's "
+                                                 "study/workforce_denominators.yaml (docs/weighting.md)"),
 ):
     """Reproduce the report's chapter 5 tables (plus tests and intervals) from raw responses."""
     from .analysis import analyse as run_analysis
     from .analysis import summary_lines, write_outputs
     from .analysis.disclosure import EXACT, PUBLISHED
 
+    if compare and compare[0]:
+        if wave or input:
+            fail("--compare W1 W2 names both waves: give it without --wave or --input")
+        _analyse_compare(compare, instrument, out, PUBLISHED if published else EXACT)
+        return
     responses = _responses(wave, input, instrument, mapping)
+    if weighted:
+        _analyse_weighted(responses, out, PUBLISHED if published else EXACT, denominators)
+        return
     form, frame = responses.instrument, responses.frame
     if crosstab and crosstab[0]:
         from .app.analysis import crosstab_of
@@ -405,6 +421,43 @@ def analyse(
     for line in summary_lines(tables):
         console.print(line, highlight=False)
     console.print(f"wrote {path} and {len(tables)} CSVs under {out / 'csv'}")
+
+
+def _analyse_compare(names: tuple[str, str], instrument: str | None, out: Path, disclosure) -> None:
+    import json
+
+    from .app.compare import compare_named
+
+    result = compare_named(*names, instrument, disclosure=disclosure)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "comparison.json"
+    path.write_text(json.dumps(result.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
+    console.print(f"[bold]{result.instrument}[/]: wave {result.first} ({result.first_n} respondents) against wave "
+                  f"{result.second} ({result.second_n}), {len(result.comparisons)} tables", highlight=False)
+    for line in result.notes + ([result.scope_note] if result.scope_note else []) + result.lines():
+        console.print(line, highlight=False)
+    console.print(f"wrote {path}")
+
+
+def _analyse_weighted(responses, out: Path, disclosure, denominators: Path | None) -> None:
+    import json
+
+    from .analysis.weighting import load_denominators
+    from .app.compare import weigh
+
+    result = weigh(responses, disclosure=disclosure,
+                   denominators=load_denominators(denominators) if denominators else None)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "weighted.json"
+    path.write_text(json.dumps(result.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
+    summary = result.summary
+    console.print(summary["denominators"], highlight=False)
+    console.print(f"{summary['respondents_weighted']} respondents weighted ({summary['left_out']} left out); "
+                  f"design effect {summary['design_effect']}, effective sample size {summary['effective_n']}",
+                  highlight=False)
+    for note in summary["notes"]:
+        console.print(f"  {note}", highlight=False)
+    console.print(f"wrote {path}: {len(result.tables)} tables, weighted beside unweighted")
 
 
 def _print_crosstab(table) -> None:

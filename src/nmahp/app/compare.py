@@ -1,0 +1,157 @@
+"""Wave on wave and weighted: the application functions the CLI (`nmahp analyse --compare`, `--weighted`) and
+the comparison page call, so both show the same figures under the same disclosure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from ..analysis.compare import Comparison, compare_waves, summary_lines
+from ..analysis.derived import derive
+from ..analysis.disclosure import EXACT, Disclosure, scope_note
+from ..analysis.filters import apply_filters
+from ..analysis.wave import overall_keys
+from ..analysis.weighting import (
+    Denominators,
+    WeightedTable,
+    load_denominators,
+    rake,
+    weighted_tables,
+    weighting_summary,
+)
+from ..errors import NmahpError
+from ..instruments.diff import diff
+from .analysis import overrides_for
+from .waves import Responses, wave_responses
+
+
+@dataclass
+class WaveComparison:
+    """Two waves of one instrument compared table by table, as one role may see them."""
+
+    first: str
+    second: str
+    instrument: str
+    comparisons: list[Comparison]
+    first_n: int | None
+    second_n: int | None
+    notes: list[str] = field(default_factory=list)
+    scope_note: str | None = None
+    filters: dict[str, str] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        return summary_lines(self.comparisons)
+
+    def to_dict(self) -> dict:
+        return {"first": self.first, "second": self.second, "instrument": self.instrument,
+                "first_respondents": self.first_n, "second_respondents": self.second_n, "filters": self.filters,
+                "scope_note": self.scope_note, "notes": self.notes, "summary": self.lines(),
+                "comparisons": [c.to_dict() for c in self.comparisons]}
+
+
+def _derived(responses: Responses):
+    return derive(responses.frame, responses.instrument, overrides_for(responses))
+
+
+def compare_responses(first: Responses, second: Responses, *, disclosure: Disclosure = EXACT,
+                      questions: list[str] | None = None, filters: Mapping[str, str] | None = None,
+                      allowed=None, forced: Mapping[str, str] | None = None) -> WaveComparison:
+    """Every table both waves have, compared (or those of `questions`). Questions are linked by name; when
+    the waves are of different versions of the instrument, the version diff maps renamed questions and names
+    the re-optioned ones. `filters` narrow both waves alike (`forced` ones, e.g. a lead's region, always);
+    a scope of fewer than the threshold in either wave shows nothing but that."""
+    a, b = first.instrument, second.instrument
+    if a.form_id != b.form_id:
+        raise NmahpError(f"{first.source} and {second.source} are waves of two instruments ({a.form_id}, "
+                         f"{b.form_id}); only waves of one instrument can be compared")
+    notes = [f"first: {first.source}; second: {second.source}"]
+    names, reoptioned = None, frozenset()
+    if a.version != b.version:
+        changes = diff(a, b)
+        names, reoptioned = changes.names(), frozenset(changes.reoptioned)
+        notes.append(f"versions {a.version or '(none)'} and {b.version or '(none)'}: questions linked through the "
+                     "version diff (renamed ones compared with themselves, re-optioned ones marked)")
+    else:
+        notes.append("both waves ask the same version: questions linked by name")
+    frames = []
+    applied: dict[str, str] = {}
+    for responses in (first, second):
+        frame = responses.frame
+        for name, value in (forced or {}).items():
+            frame = frame.filter(pl.col(name) == value) if name in frame.columns else frame.clear()
+        frame, applied = apply_filters(frame, responses.instrument, filters or {}, allowed=allowed)
+        frames.append(frame)
+    applied = {**(forced or {}), **applied}
+    sizes = [f.height for f in frames]
+    result = WaveComparison(first.wave.name if first.wave else first.source,
+                            second.wave.name if second.wave else second.source, a.form_id, [],
+                            disclosure.respondents(sizes[0]), disclosure.respondents(sizes[1]), notes,
+                            filters=applied)
+    if not all(disclosure.scope_shown(n) for n in sizes):
+        result.first_n = result.second_n = None
+        result.scope_note = scope_note(disclosure)
+        return result
+    before = derive(frames[0], a, overrides_for(first))
+    after = derive(frames[1], b, overrides_for(second))
+    result.comparisons = compare_waves(*before, *after, names=names, reoptioned=reoptioned, questions=questions,
+                                       disclosure=disclosure)
+    return result
+
+
+def compare_wave_records(first, second, *, disclosure: Disclosure = EXACT, **options) -> WaveComparison:
+    """Two stored waves compared (`compare_responses`); they must be of one instrument."""
+    if first.pk == second.pk:
+        raise NmahpError(f"wave {first.name} cannot be compared with itself")
+    if first.instrument != second.instrument:
+        raise NmahpError(f"waves {first.name} ({first.instrument}) and {second.name} ({second.instrument}) are of "
+                         "two instruments; only waves of one instrument can be compared")
+    return compare_responses(wave_responses(first), wave_responses(second), disclosure=disclosure, **options)
+
+
+def compare_named(first: str, second: str, instrument: str | None = None, *,
+                  disclosure: Disclosure = EXACT) -> WaveComparison:
+    """`nmahp analyse --compare W1 W2`: two stored waves by name."""
+    from .waves import find_wave
+
+    return compare_wave_records(find_wave(first, instrument), find_wave(second, instrument), disclosure=disclosure)
+
+
+def previous_wave(wave):
+    """The wave of the same instrument made just before this one (what a new wave is compared with first)."""
+    from ..web.surveys.models import Wave
+
+    return (Wave.objects.filter(instrument=wave.instrument, created__lt=wave.created).order_by("-created", "-pk")
+            .first())
+
+
+def other_waves(wave) -> list:
+    """The other waves of the instrument, newest first (what the comparison page offers)."""
+    from ..web.surveys.models import Wave
+
+    return list(Wave.objects.filter(instrument=wave.instrument).exclude(pk=wave.pk).order_by("-created", "-pk"))
+
+
+@dataclass
+class WeightedWave:
+    """A wave's tables weighted beside unweighted, with what the weighting did."""
+
+    source: str
+    summary: dict
+    tables: list[WeightedTable]
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "weighting": self.summary, "tables": [t.to_dict() for t in self.tables]}
+
+
+def weigh(responses: Responses, *, disclosure: Disclosure = EXACT, denominators: Denominators | None = None
+          ) -> WeightedWave:
+    """Rake the responses to the workforce denominators and weigh every overall table."""
+    denominators = denominators or load_denominators()
+    denominators.check(responses.instrument)
+    frame, instrument = _derived(responses)
+    weights = rake(frame, denominators.margins)
+    keys = overall_keys(instrument, disclosure)
+    tables = weighted_tables(frame, instrument, keys, weights, disclosure=disclosure)
+    return WeightedWave(responses.source, weighting_summary(weights, denominators, disclosure), tables)
