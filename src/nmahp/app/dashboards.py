@@ -10,23 +10,29 @@ region. The completed-response counts per collector are not special-category dat
 from __future__ import annotations
 
 import base64
+import csv
+import functools
+import html
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import polars as pl
 from django.db.models import Count, Prefetch, Q
 
-from nmahp.analysis import analyse, compute_table, overall_keys, response_frame, share
+from nmahp.analysis import TableKey, analyse, compute_table, overall_keys, share
+from nmahp.analysis.counts import CONTRACT_PREFIX, ROLE_QUESTION
+from nmahp.analysis.derived import derive, spec_for
 from nmahp.analysis.disclosure import EXACT, PUBLISHED, Disclosure, scope_note
-from nmahp.analysis.filters import apply_filters
+from nmahp.analysis.filters import filter_conditions
 from nmahp.analysis.groups import as_question
 from nmahp.analysis.tables import HIDDEN, Table
 from nmahp.instruments import Instrument, get_instrument
 from nmahp.study import STUDY
 
 from ..web.accounts.models import ANALYST, LEAD
-from ..web.surveys import store
 from ..web.surveys.models import CollectorLink, Response, Wave
+from . import snapshots
 
 FILTERS = STUDY.dashboard_filters
 BREAKDOWNS = STUDY.breakdowns
@@ -59,13 +65,16 @@ def _rates(link) -> dict:
 
 @dataclass
 class Scope:
-    """A wave's responses as one person may see them, with the filters that were applied."""
+    """A wave's responses as one person may see them, with the filters that were applied: the wave's snapshot
+    and the conditions that narrow it, pushed into every read of it (nothing is read until a table asks)."""
 
     wave: Wave
     instrument: Instrument
-    frame: pl.DataFrame
+    snapshot: snapshots.Snapshot
+    conditions: list[pl.Expr]
     applied: dict[str, str]
     role: str | None
+    size: int  # respondents in scope, exactly
 
     @property
     def disclosure(self) -> Disclosure:
@@ -74,16 +83,33 @@ class Scope:
     @property
     def shown(self) -> bool:
         """False when the scope has fewer respondents than the threshold: then nothing is shown but that."""
-        return self.disclosure.scope_shown(self.frame.height)
+        return self.disclosure.scope_shown(self.size)
 
     @property
     def respondents(self) -> int | None:
         """How many respondents are in scope, as this role may see it (rounded, or None when too few)."""
-        return self.disclosure.respondents(self.frame.height) if self.shown else None
+        return self.disclosure.respondents(self.size) if self.shown else None
 
     @property
     def note(self) -> str | None:
         return None if self.shown else scope_note(self.disclosure)
+
+    @functools.cached_property
+    def columns(self) -> list[str]:
+        return self.snapshot.columns()
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """Every question's column for the respondents in scope (the pages read only what a table needs)."""
+        return self.read(self.columns)
+
+    def read(self, columns: list[str]) -> pl.DataFrame:
+        return self.snapshot.read([c for c in dict.fromkeys(columns) if c in self.columns], self.conditions)
+
+    def cached(self, what: str, parts, compute):
+        """`compute()` once per wave version, filters and disclosure (nmahp.app.snapshots.cached)."""
+        return snapshots.cached(self.snapshot, what, (parts, tuple(sorted(self.applied.items())),
+                                                      self.disclosure.exact), compute)
 
     def filter_options(self) -> list[tuple[str, str, list[tuple[str, str]], str]]:
         """(name, label, [(value, label)], chosen) per filter the instrument has."""
@@ -98,42 +124,114 @@ class Scope:
 
 def scope(wave: Wave, *, role: str | None, region: str = "", query: Mapping[str, str]) -> Scope:
     """A lead sees their region only, whatever the query asks; other filters come from the query and
-    unknown values are ignored."""
+    unknown values are ignored. Reads the wave's snapshot of its current version (made first if need be)."""
     instrument = get_instrument(wave.instrument)
-    frame = response_frame(instrument, store.wave_answers(wave))
+    snapshot = snapshots.current(wave)
+    columns = snapshot.columns()
     wanted = {name: query.get(name, "") for name in FILTERS}
-    forced = {}
+    forced, conditions = {}, []
     if role == LEAD:
-        frame = frame.filter(pl.col("region") == region) if "region" in frame.columns else frame.head(0)
+        conditions.append(pl.col("region") == region if "region" in columns else pl.lit(False))
         forced = {"region": region}
         wanted.pop("region")
-    frame, applied = apply_filters(frame, instrument, wanted, allowed=FILTERS)
-    return Scope(wave, instrument, frame, {**forced, **applied}, role)
+    chosen, applied = filter_conditions(columns, instrument, wanted, allowed=FILTERS)
+    applied = {**forced, **applied}
+    conditions += chosen
+    size = snapshots.cached(snapshot, "respondents", tuple(sorted(applied.items())),
+                            lambda: snapshot.count(conditions))
+    return Scope(wave, instrument, snapshot, conditions, applied, role, size)
+
+
+def _derived_sources(instrument: Instrument) -> list[str]:
+    """The columns the derived variables (coded text, tallies, measures) are made from: read with any table,
+    since nmahp.analysis.derived makes them all before counting one."""
+    spec = spec_for(instrument)
+    return ([f.question for f in spec.frames] + [t.question for t in spec.tallies]
+            + [q for m in spec.measures for q in m.questions()])
+
+
+def _keys(s: Scope) -> list[TableKey]:
+    """The wave's tables before any breakdown, derived variables included (their names need no answers)."""
+    empty = pl.DataFrame(schema={c: pl.Utf8 for c in s.columns})
+    return overall_keys(derive(empty, s.instrument)[1], s.disclosure)
 
 
 def wave_tables(s: Scope) -> list[Table]:
+    """Every table of the wave before any breakdown (the wave page lists them, the overview shows them)."""
     if not s.shown:
         return []
-    return analyse(s.frame, s.instrument, by=[], disclosure=s.disclosure)
+    return s.cached("tables", None, lambda: analyse(s.frame, s.instrument, by=[], disclosure=s.disclosure))
+
+
+def overview(s: Scope) -> list[tuple[Table, str | None]]:
+    """Every table of the wave with its figure, for the overview page (computed once per version and scope)."""
+    if not s.shown:
+        return []
+    return s.cached("overview", None, lambda: [(t, summary_figure(t)) for t in wave_tables(s)])
+
+
+SUMMARY_BARS = 30  # more options than this (an analyst's tally of 'other' answers): the table alone
+
+
+def summary_figure(table: Table) -> str | None:
+    """A small bar chart of the table for the overview, as a data: URI: drawn as plain SVG, since the
+    overview draws every question at once (the report's matplotlib figure takes a good part of a second)."""
+    if not table.cells or not table.base_n or len(table.cells) > SUMMARY_BARS:
+        return None
+    values = [(c.count or 0) if table.counts_only else (c.percent or 0) for c in table.cells]
+    top = max(values) or 1
+    row, label_width, bar_width = 22, 300, 260
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + bar_width + 120}" '
+             f'height="{row * len(values) + 10}" font-family="Arial, sans-serif" font-size="13">']
+    for i, (cell, value) in enumerate(zip(table.cells, values, strict=True)):
+        y = 5 + i * row
+        label = html.escape(cell.label if len(cell.label) <= 45 else cell.label[:44] + "…")
+        shown = html.escape(share(cell.count, table.base_n, table.counts_only))
+        width = round(bar_width * value / top, 1)
+        parts.append(f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end" fill="#212b32">{label}</text>'
+                     f'<rect x="{label_width}" y="{y + 3}" width="{width}" height="{row - 6}" fill="#005eb8"/>'
+                     f'<text x="{label_width + width + 6}" y="{y + 15}" fill="#212b32">{shown}</text>')
+    parts.append("</svg>")
+    return "data:image/svg+xml;base64," + base64.b64encode("".join(parts).encode()).decode()
 
 
 def table_with_breakdown(s: Scope, table_id: str, by: str) -> tuple[Table, Table | None, str] | None:
     """The table (overall) and its breakdown by `by` (the default when `by` is not offered), or None
-    when the wave has no such table. Both are None when the scope is too small to show anything."""
-    if by not in BREAKDOWNS or by not in s.frame.columns:
+    when the wave has no such table. Both are None when the scope is too small to show anything.
+    Only the columns of the table and its breakdown are read from the snapshot."""
+    if by not in BREAKDOWNS or by not in s.columns:
         by = DEFAULT_BY
     # the address names a table of the wave; it is looked up among the wave's keys, never taken apart
-    key = next((k for k in overall_keys(s.instrument) if k.slug == table_id), None)
+    key = next((k for k in _keys(s) if k.slug == table_id), None)
     if key is None:
         return None
     if not s.shown:
         return None, None, by
-    table = compute_table(s.frame, s.instrument, key, disclosure=s.disclosure)
-    try:
-        split = compute_table(s.frame, s.instrument, key.split_by(by), disclosure=s.disclosure)
-    except KeyError:  # e.g. a question split by itself, or by what it is derived from
-        split = None
+
+    def compute():
+        if key.measure == "role_contract":
+            frame = s.read([ROLE_QUESTION, *(c for c in s.columns if c.startswith(CONTRACT_PREFIX)),
+                            *_derived_sources(s.instrument)])
+        elif key.measure == "answers":
+            frame = s.read([key.question, by, *_derived_sources(s.instrument)])
+        else:  # a grid reads its rows: every column, rather than knowing each kind's
+            frame = s.frame
+        table = compute_table(frame, s.instrument, key, disclosure=s.disclosure)
+        try:
+            split = compute_table(frame, s.instrument, key.split_by(by), disclosure=s.disclosure)
+        except KeyError:  # e.g. a question split by itself, or by what it is derived from
+            split = None
+        return table, split
+
+    table, split = s.cached("table", (key.slug, by), compute)
     return table, split, by
+
+
+def figure_for(s: Scope, table: Table | None) -> str | None:
+    """The table's figure (figure_uri), drawn once per wave version, scope and table."""
+    if table is None:
+        return None
+    return s.cached("figure", table.id, lambda: figure_uri(table))
 
 
 def figure_uri(table: Table) -> str | None:
@@ -155,7 +253,18 @@ def download_tables(s: Scope) -> list[Table]:
     disclosure control as the pages for this role (nothing when the scope is too small)."""
     if not s.shown:
         return []
-    return analyse(s.frame, s.instrument, by=BREAKDOWNS, disclosure=s.disclosure)
+    return s.cached("download tables", None, lambda: analyse(s.frame, s.instrument, by=BREAKDOWNS,
+                                                             disclosure=s.disclosure))
+
+
+def download_csv(s: Scope) -> str:
+    """The download as CSV text (long_rows), made once per wave version, scope and disclosure."""
+    def write() -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(long_rows(download_tables(s)))
+        return buffer.getvalue()
+
+    return s.cached("download csv", None, write)
 
 
 def long_rows(tables: list[Table]):

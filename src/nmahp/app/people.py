@@ -47,12 +47,18 @@ class Erasure:
 
 ErasureHook = Callable[[Erasure], "Mapping[str, int] | None"]
 
+def _snapshots_and_caches(erasure: Erasure) -> Mapping[str, int]:
+    from .snapshots import erased  # imported here: this module is loaded before Django is set up
+
+    return erased(erasure)
+
+
 # Whatever keeps something derived from a respondent (a cached table, a snapshot of a wave, a generated
 # report kept on the server, a temporary file) registers a hook here; every erasure calls each hook inside
 # its transaction and adds the counts it returns to what the erasure reports. A hook that raises undoes the
 # whole erasure. A hook that removes files should do it in `transaction.on_commit`, so a failed erasure
-# leaves them. Today nothing outside the tables erased below keeps respondent data, so the list is empty.
-ERASURE_HOOKS: list[ErasureHook] = []
+# leaves them. The wave snapshots and the dashboards' cached results are rewritten and deleted by the first.
+ERASURE_HOOKS: list[ErasureHook] = [_snapshots_and_caches]
 
 
 def on_erasure(hook: ErasureHook) -> ErasureHook:

@@ -49,13 +49,29 @@ def open_wave(instrument: str, name: str):
 
 
 def wave_responses(wave) -> Responses:
-    """A stored wave's complete responses as a frame (contact details never included)."""
+    """A stored wave's complete responses as a frame (contact details never included), read from the
+    wave's snapshot of its current version (nmahp.app.snapshots; made first when there is none)."""
     ready()
-    from ..web.surveys import store
+    from . import snapshots
 
     instrument = get_instrument(wave.instrument)
-    return Responses(instrument, response_frame(instrument, store.wave_answers(wave)),
-                     f"wave {wave.name} ({wave.instrument})", wave=wave)
+    return Responses(instrument, snapshots.read_frame(wave), f"wave {wave.name} ({wave.instrument})", wave=wave)
+
+
+def mark_changed(wave) -> None:
+    """Say that a wave's tables changed by some way other than nmahp.web.surveys.store (which says so itself):
+    the wave's data version moves in the caller's transaction (or its own), so the next read of any dashboard,
+    twin, download or overview sees the change and no cached result of before is served; once committed, the
+    snapshot is brought up to date (by the `snapshot_rebuild` job when there is a job queue)."""
+    ready()
+    from django.db import transaction
+
+    from ..web.surveys import store
+    from . import snapshots
+
+    with transaction.atomic():
+        store.changed(wave)
+        transaction.on_commit(lambda: snapshots.after_change(wave))
 
 
 def responses_of(name: str, instrument: str | None = None) -> Responses:

@@ -123,3 +123,28 @@ def test_database_name() -> str:
     """NMAHP_TEST_DATABASE_NAME: the database the test suite creates (default test_<name>), so two
     runs against one PostgreSQL server need not share it."""
     return os.environ.get("NMAHP_TEST_DATABASE_NAME", "").strip()
+
+
+def cache_settings() -> dict:
+    """Django's CACHES, where results computed from wave snapshots are kept (nmahp.app.snapshots).
+    NMAHP_CACHE_URL: `redis://host:port/db` in production (one cache for every worker and the command line,
+    so an erasure clears it everywhere at once), `locmem://` (one process only), or by default a file cache in
+    the private data folder (shared by the server and the command line on one machine)."""
+    url = os.environ.get("NMAHP_CACHE_URL", "").strip()
+    options = {"TIMEOUT": cache_seconds(), "KEY_PREFIX": "nmahp"}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, **options}}
+    if url.startswith("locmem://"):
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "nmahp",
+                            **options, "OPTIONS": {"MAX_ENTRIES": 5000}}}
+    if url:
+        raise ValueError(f"NMAHP_CACHE_URL must start with redis://, rediss://, unix:// or locmem://, not {url[:20]!r}")
+    return {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                        "LOCATION": str(data_dir() / "cache"), **options,
+                        "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4}}}
+
+
+def cache_seconds() -> int:
+    """NMAHP_CACHE_SECONDS: how long a computed dashboard result is kept (default an hour). Results are keyed
+    by the wave's data version, so this bounds memory, not staleness."""
+    return max(1, _int("NMAHP_CACHE_SECONDS", 3600))

@@ -70,6 +70,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 if config.test_database_name():
     DATABASES["default"]["TEST"] = {"NAME": config.test_database_name()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# results computed from wave snapshots (nmahp.app.snapshots): NMAHP_CACHE_URL=redis://... in production
+CACHES = config.cache_settings()
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and DATABASES["default"]["NAME"] not in ("", ":memory:"):
     config.private_file(DATABASES["default"]["NAME"])  # 0600 before SQLite creates it world-readable
 

@@ -28,6 +28,7 @@ urlpatterns = [
     *page_and_twin("dashboard/", dashboards.dashboard, "dashboard"),
     *page_and_twin("dashboard/wave/<int:wave_id>/", dashboards.wave_tables, "dashboard-wave"),
     *page_and_twin("dashboard/wave/<int:wave_id>/tables/<slug:table_id>/", dashboards.table_page, "dashboard-table"),
+    *page_and_twin("dashboard/wave/<int:wave_id>/overview/", dashboards.overview, "dashboard-overview"),
     re_path(r"^dashboard/wave/(?P<wave_id>\d+)/download\.(?P<fmt>csv|xlsx)$", dashboards.download, name="download"),
     *page_and_twin("dashboard/wave/<int:wave_id>/contacts/", dashboards.contacts, "contacts"),
     *page_and_twin("mentoring/join/", mentoring.join, "mentoring-join"),

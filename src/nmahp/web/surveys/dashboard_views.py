@@ -2,7 +2,6 @@
 region only, as n/N below 50; only analysts see exact figures, everyone else the disclosure policy
 (docs/disclosure.md); analysts and admins download (audited) what their pages show; analysts read contacts."""
 
-import csv
 import io
 
 from django.http import Http404, HttpResponse
@@ -76,7 +75,7 @@ def table_page(request, wave_id, table_id, as_json=False):
     return respond(request, "web/dashboard/table.html", {
         "wave": s.wave, "table": table, "split": split, "by": by, "breakdowns": BREAKDOWNS, "applied": s.applied,
         "role": s.role, "respondents": s.respondents, "scope_note": s.note,
-        "figure": None if as_json else app.figure_uri(table),
+        "figure": None if as_json else app.figure_for(s, table),
         "query": request.GET.urlencode(), **POLICY}, data, as_json=as_json)
 
 
@@ -84,21 +83,18 @@ def table_page(request, wave_id, table_id, as_json=False):
 @role_required(ANALYST, ADMIN)
 def download(request, wave_id, fmt):
     s = _scope(request, wave_id)
-    tables = app.download_tables(s)
     name = f"{s.wave.instrument}-{s.wave.name}-tables"
     audit(request.user.get_username(), f"download_{fmt}", f"wave {s.wave.pk} ({s.wave})",
           f"filters: {s.applied or 'none'}; " + (f"{s.respondents} respondents" if s.shown else s.note))
     if fmt == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(app.long_rows(tables))
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(app.download_csv(s), content_type="text/csv; charset=utf-8")
     else:
         from openpyxl import Workbook
 
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = "tables"
-        for row in app.long_rows(tables):
+        for row in app.long_rows(app.download_tables(s)):
             sheet.append(row)
         buffer = io.BytesIO()
         workbook.save(buffer)
@@ -106,6 +102,21 @@ def download(request, wave_id, fmt):
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+@require_http_methods(["GET"])
+@role_required(LEAD, ANALYST, ADMIN)
+def overview(request, wave_id, as_json=False):
+    """Every question's summary with its figure on one page, the filters applying to all, under the same
+    disclosure control as every table page; the twin carries the tables (figures are the page's)."""
+    s = _scope(request, wave_id)
+    shown = app.overview(s)
+    filters = s.filter_options()
+    data = {"wave": _wave_dict(s.wave), "respondents": s.respondents, "scope_note": s.note, "filters": s.applied,
+            "tables": [t.to_dict() for t, _ in shown]}
+    return respond(request, "web/dashboard/overview.html", {
+        "wave": s.wave, "shown": shown, "respondents": s.respondents, "scope_note": s.note, "filters": filters,
+        "applied": s.applied, "role": s.role, "query": request.GET.urlencode(), **POLICY}, data, as_json=as_json)
 
 
 @require_http_methods(["GET"])

@@ -1,0 +1,178 @@
+"""Dashboards read a wave's columnar snapshot and cache what they compute by the wave's data version: a
+submitted, imported or erased response changes the next read of a table page, its JSON twin, the CSV and
+the overview; a repeated read is a cache hit that computes nothing; an erasure leaves neither the snapshot on
+disk nor any cache holding the respondent. On SQLite and PostgreSQL, with the file cache and with Redis."""
+
+import csv
+import io
+import uuid
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from nmahp.app import snapshots
+from nmahp.app.imports import import_export
+from nmahp.app.people import erase_respondent
+from nmahp.cli import app
+from nmahp.instruments import get_instrument
+from nmahp.instruments.synth import synthesise
+from nmahp.web.surveys import store
+from nmahp.web.surveys.models import Response, Wave
+
+pytestmark = [pytest.mark.db, pytest.mark.django_db]
+TABLE = "research_interest"
+MARKER = "Axolotl gait laboratory"  # an open-text answer nobody else gives
+
+
+@pytest.fixture
+def private(tmp_path, monkeypatch, settings):
+    """Snapshots and the file cache in a folder of the test's own."""
+    monkeypatch.setenv("NMAHP_DATA_DIR", str(tmp_path))
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                                   "LOCATION": str(tmp_path / "cache")}}
+    return tmp_path
+
+
+@pytest.fixture
+def wave(private):
+    CliRunner().invoke(app, ["synth", "--instrument", "nmahp", "--n", "60", "--seed", "4", "--db", "--wave", "w"])
+    return Wave.objects.get(name="w")
+
+
+def reads(client, wave) -> dict:
+    """What the next reads say about the wave: respondents and the table's base in the table's twin, on its
+    page, in the overview's twin and in the CSV download (an analyst's, so exact)."""
+    base = f"/dashboard/wave/{wave.pk}"
+    twin = client.get(f"{base}/tables/{TABLE}.json?by=region").json()
+    page = client.get(f"{base}/tables/{TABLE}/?by=region").content.decode()
+    overview = client.get(f"{base}/overview.json").json()
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{base}/download.csv").content.decode())))
+    table_base = next(r["base_n"] for r in rows if r["table"] == TABLE and r["group"] == "")
+    summary = next(t for t in overview["tables"] if t["id"] == TABLE)
+    return {"respondents": twin["respondents"], "base": twin["table"]["base_n"],
+            "page": f"{twin['respondents']} respondents in scope" in page and f"{twin['table']['base_n']} answered" in page,
+            "overview": (overview["respondents"], summary["base_n"]), "csv": int(table_base)}
+
+
+def expect(before: dict, change: int) -> dict:
+    n, answered = before["respondents"] + change, before["base"] + change
+    return {"respondents": n, "base": answered, "page": True, "overview": (n, answered), "csv": answered}
+
+
+def answered_row(seed: int) -> dict:
+    for row in synthesise(get_instrument("nmahp"), 20, seed=seed):
+        if row.get(TABLE) and row.get("consent") == "yes":
+            return row
+    raise AssertionError("no synthetic respondent answered the question")
+
+
+def test_a_submitted_response_changes_the_next_read(wave, signed_in):
+    analyst = signed_in("analyst")
+    before = reads(analyst, wave)
+    assert before["respondents"] == 60 and before["page"]
+    store.save_response(wave, answered_row(5))
+    assert reads(analyst, wave) == expect(before, 1)
+
+
+def test_an_imported_export_changes_the_next_read(wave, signed_in, private):
+    analyst = signed_in("analyst")
+    before = reads(analyst, wave)
+    export = private / "export.csv"
+    made = CliRunner().invoke(app, ["synth", "--instrument", "nmahp", "--n", "7", "--seed", "11", "--out", str(export)])
+    assert made.exit_code == 0, made.output
+    outcome = import_export(export, "nmahp", "w")
+    assert outcome.stored and outcome.added == 7
+    after = reads(analyst, wave)
+    assert after["respondents"] == before["respondents"] + 7
+    answered = sum(1 for r in csv.DictReader(export.open(encoding="utf-8")) if r.get(TABLE))
+    assert after == {**expect(before, 7), "base": before["base"] + answered, "csv": before["base"] + answered,
+                     "overview": (before["respondents"] + 7, before["base"] + answered)}
+
+
+def snapshot_rows(wave) -> pl.DataFrame:
+    files = sorted((snapshots.root() / snapshots.identity(wave)).glob("*.parquet"))
+    assert files
+    return pl.concat([pl.read_parquet(f) for f in files])
+
+
+def test_an_erased_respondent_leaves_the_next_read_the_snapshot_and_every_cache(
+        wave, signed_in, django_capture_on_commit_callbacks):
+    theirs = store.save_response(wave, {**answered_row(6), "area_of_interest": MARKER})
+    analyst = signed_in("analyst")
+    before = reads(analyst, wave)
+    held = snapshot_rows(wave)
+    assert theirs.pk in held.get_column(snapshots.RESPONSE).to_list() and MARKER in held["area_of_interest"].to_list()
+    listed = _listed_keys(wave)
+    assert listed and all(snapshots_cache().get(k) is not None for k in listed)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erased = erase_respondent(theirs.respondent_key, actor="test")
+    assert erased["answers"] == 1 and erased["wave snapshots rewritten"] == 1
+    assert all(snapshots_cache().get(k) is None for k in listed)  # every cached result of the wave, gone
+    left = snapshot_rows(wave)  # every file on disk, not just the newest
+    assert theirs.pk not in left.get_column(snapshots.RESPONSE).to_list()
+    assert MARKER not in left["area_of_interest"].to_list() and left.height == 60
+    for path in (snapshots.root() / snapshots.identity(wave)).iterdir():
+        assert theirs.respondent_key.encode() not in path.read_bytes()
+    assert reads(analyst, wave) == expect(before, -1)
+
+
+def snapshots_cache():
+    from django.core.cache import cache
+
+    return cache
+
+
+def _listed_keys(wave) -> list[str]:
+    cache = snapshots_cache()
+    counter = f"{snapshots.CACHE_PREFIX}:keys:{snapshots.identity(wave)}"
+    slots = [f"{counter}:{n}" for n in range(1, (cache.get(counter) or 0) + 1)]
+    return [k for k in cache.get_many(slots).values() if k]
+
+
+def test_a_cache_hit_computes_nothing_and_a_new_version_computes_again(wave, signed_in):
+    analyst = signed_in("analyst")
+    url = f"/dashboard/wave/{wave.pk}/tables/{TABLE}.json?by=pay_band&professional_group=ahp"
+    first = analyst.get(url).json()
+    computed, hits, made = snapshots.STATS["computed"], snapshots.STATS["cache hits"], snapshots.STATS["made"]
+    again = analyst.get(url).json()
+    assert again == first
+    assert snapshots.STATS["computed"] == computed and snapshots.STATS["cache hits"] > hits
+    assert snapshots.STATS["made"] == made  # nor was the snapshot read from the database again
+    lead = signed_in("lead", region="greater_manchester").get(url).json()  # another role: computed apart
+    assert snapshots.STATS["computed"] > computed and lead["filters"] != first["filters"]
+    store.save_response(wave, answered_row(7))
+    updated = snapshots.STATS["updated"]
+    analyst.get(url)
+    assert snapshots.STATS["updated"] == updated + 1  # the new response added to the last snapshot
+
+
+def test_the_snapshot_frame_is_the_databases(wave):
+    from nmahp.analysis import response_frame
+
+    instrument = get_instrument("nmahp")
+    answers = list(Response.objects.filter(wave=wave, status=Response.COMPLETE).order_by("pk")
+                   .values_list("answers", flat=True))
+    assert snapshots.read_frame(wave).equals(response_frame(instrument, answers))
+
+
+def test_redis_holds_the_cache_and_an_erasure_clears_it(wave, signed_in, settings, django_capture_on_commit_callbacks):
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6379/15", "KEY_PREFIX": f"test-{uuid.uuid4()}"}}
+    theirs = store.save_response(wave, answered_row(8))
+    analyst = signed_in("analyst")
+    before = reads(analyst, wave)
+    computed = snapshots.STATS["computed"]
+    assert reads(analyst, wave) == before and snapshots.STATS["computed"] == computed  # served from Redis
+    listed = _listed_keys(wave)
+    assert listed and all(snapshots_cache().get(k) is not None for k in listed)
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_respondent(theirs.respondent_key, actor="test")
+    assert all(snapshots_cache().get(k) is None for k in listed)
+    assert reads(analyst, wave) == expect(before, -1)
