@@ -155,3 +155,22 @@ def weigh(responses: Responses, *, disclosure: Disclosure = EXACT, denominators:
     keys = overall_keys(instrument, disclosure)
     tables = weighted_tables(frame, instrument, keys, weights, disclosure=disclosure)
     return WeightedWave(responses.source, weighting_summary(weights, denominators, disclosure), tables)
+
+
+def compare_for(first, second, *, role: str | None, region: str = "", query: Mapping[str, str] | None = None
+                ) -> WaveComparison:
+    """Two stored waves compared as a role may see them (the comparison page and its twin): the earlier wave
+    first; analysts exact, everyone else under the disclosure policy; a lead their region only, whatever the
+    query asks; the dashboard's filters from the query."""
+    from ..web.accounts.models import LEAD
+    from .dashboards import FILTERS, disclosure_for
+
+    if (second.created, second.pk) < (first.created, first.pk):
+        first, second = second, first
+    wanted = {name: (query or {}).get(name, "") for name in FILTERS}
+    forced = {}
+    if role == LEAD:
+        forced = {"region": region}
+        wanted.pop("region", None)
+    return compare_wave_records(first, second, disclosure=disclosure_for(role), filters=wanted, allowed=FILTERS,
+                                forced=forced)

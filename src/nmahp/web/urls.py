@@ -9,9 +9,9 @@ from .coding import views as coding
 from .jobs import views as jobs
 from .mentoring import views as mentoring
 from .pages import page_and_twin
+from .surveys import compare_views, views
 from .surveys import dashboard_views as dashboards
 from .surveys import survey_views as survey
-from .surveys import views
 
 # Every page has a JSON twin (/x/ and /x.json) over the same view; what has none is listed, with the
 # reason, in tests/web/test_json_twins.py.
@@ -31,6 +31,7 @@ urlpatterns = [
     *page_and_twin("dashboard/wave/<int:wave_id>/overview/", dashboards.overview, "dashboard-overview"),
     re_path(r"^dashboard/wave/(?P<wave_id>\d+)/download\.(?P<fmt>csv|xlsx)$", dashboards.download, name="download"),
     *page_and_twin("dashboard/wave/<int:wave_id>/contacts/", dashboards.contacts, "contacts"),
+    *page_and_twin("dashboard/wave/<int:wave_id>/compare/", compare_views.compare_page, "dashboard-compare"),
     *page_and_twin("mentoring/join/", mentoring.join, "mentoring-join"),
     *page_and_twin("mentoring/me/<str:key>/", mentoring.me, "mentoring-me"),
     *page_and_twin("mentoring/mentor/", mentoring.mentor, "mentoring-mentor"),
