@@ -7,6 +7,7 @@ import io
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.image.image import Image
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Inches, Pt, RGBColor
@@ -14,6 +15,7 @@ from docx.shared import Inches, Pt, RGBColor
 from .model import DataTable, Figure, Heading, Paragraph, Report
 
 NHS_BLUE = RGBColor(0x00, 0x5E, 0xB8)
+WIDTH, MAX_HEIGHT = 6.2, 8.0  # inches: a figure's width on an A4 or Letter page, and the most it may take down it
 
 
 def _field(paragraph, instruction: str, shown: str) -> None:
@@ -37,6 +39,7 @@ def _field(paragraph, instruction: str, shown: str) -> None:
 
 def _caption(document, kind: str, number: int, text: str) -> None:
     paragraph = document.add_paragraph(style="Caption")
+    paragraph.paragraph_format.keep_with_next = True  # a caption never ends a page without its figure or table
     paragraph.add_run(f"{kind} ")
     _field(paragraph, f"SEQ {kind} \\* ARABIC", str(number))
     paragraph.add_run(f": {text}")
@@ -71,7 +74,12 @@ def _table(document, table: DataTable) -> None:
 
 def _figure(document, figure: Figure) -> None:
     _caption(document, "Figure", figure.number, figure.title)
-    document.add_picture(io.BytesIO(figure.png), width=Inches(6.2))
+    image = Image.from_blob(figure.png)
+    tall = image.px_height / image.px_width * WIDTH > MAX_HEIGHT  # a long list of options: fit the page's height
+    if tall:
+        document.add_picture(io.BytesIO(figure.png), height=Inches(MAX_HEIGHT))
+    else:
+        document.add_picture(io.BytesIO(figure.png), width=Inches(WIDTH))
     picture = document.paragraphs[-1]
     picture.alignment = WD_ALIGN_PARAGRAPH.LEFT
     for properties in picture._p.iter(qn("wp:docPr")):
@@ -84,10 +92,12 @@ def render_docx(report: Report) -> bytes:
     normal = document.styles["Normal"]
     normal.font.name = "Arial"
     normal.font.size = Pt(10.5)
-    for level in (1, 2, 3, 4):
+    for level, size in zip((1, 2, 3, 4), (18, 15, 13, 11.5), strict=True):
         style = document.styles[f"Heading {level}"]
         style.font.name = "Arial"
         style.font.color.rgb = NHS_BLUE
+        style.font.size = Pt(size)
+        style.font.italic = False  # Word's Heading 4 is italic; the study's fourth level is not
     document.add_heading(report.title, level=0)
     if report.subtitle:
         document.add_paragraph(report.subtitle)
@@ -99,9 +109,14 @@ def render_docx(report: Report) -> bytes:
     update = OxmlElement("w:updateFields")  # Word offers to refresh the contents and numbers on opening
     update.set(qn("w:val"), "true")
     settings.append(update)
+    previous_level = 0
     for block in report.blocks:
         if isinstance(block, Heading):
-            document.add_heading(f"{block.number} {block.text}", level=block.level)
+            heading = document.add_heading(f"{block.number} {block.text}", level=block.level)
+            # the chapter starts after the contents, and each survey (5.1, 5.2) on a page of its own
+            starts_page = block.level == 1 or (block.level == 2 and previous_level != 1)
+            heading.paragraph_format.page_break_before = starts_page
+            previous_level = block.level
         elif isinstance(block, Paragraph):
             document.add_paragraph(block.text)
         elif isinstance(block, Figure):

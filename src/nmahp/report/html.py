@@ -17,6 +17,7 @@ h1 { font-size: 2rem; margin: 0 0 8px; } h2 { font-size: 1.6rem; margin-top: 40p
 h3 { font-size: 1.4rem; margin-top: 40px; }
 h4 { font-size: 1.25rem; margin-top: 32px; border-top: 1px solid #d8dde0; padding-top: 16px; }
 h5 { font-size: 1.05rem; margin-top: 24px; }
+nav ol { list-style: none; padding-left: 0; }
 nav li.level-3 { margin-left: 1.5em; } nav li.level-4 { margin-left: 3em; font-size: 0.95rem; }
 figure { margin: 24px 0; } figcaption { font-weight: bold; margin-bottom: 8px; }
 .figure-body { display: flex; flex-wrap: wrap; gap: 24px; align-items: flex-start; }
@@ -40,6 +41,7 @@ h2, h3, h4, h5 { page-break-after: avoid; }
 h1, nav h2 { bookmark-level: none; }
 main h2 { bookmark-level: 1; } main h3 { bookmark-level: 2; } main h4 { bookmark-level: 3; }
 main h5 { bookmark-level: 4; }
+nav ol { list-style: none; padding-left: 0; }
 nav li.level-3 { margin-left: 12pt; } nav li.level-4 { margin-left: 24pt; }
 figure { margin: 10pt 0; page-break-inside: avoid; } figcaption { font-weight: bold; margin-bottom: 4pt; }
 .figure-body img { width: 100%; }
