@@ -46,3 +46,5 @@ def test_a_transcript_turn_leaves_with_the_speaker_label():
     cut = cut_participants(document.text, mixed, {"8"})
     assert cut.text == "Interviewer: Hello there\nInterviewer: Thanks"
     assert [cut.text[s.start:s.end] for s in cut.segments] == ["Hello there", "Thanks"]
+    assert [(s.speaker, s.begin_ms, s.end_ms) for s in cut.segments] == [("Interviewer", 0, 1000),
+                                                                          ("Interviewer", 2000, 3000)]

@@ -6,7 +6,7 @@ reaches into it keeps only its part outside."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .model import Segment
 
@@ -71,8 +71,7 @@ def cut_participants(text: str, segments: Iterable[Segment], participants: set[s
         position = b
     kept.append(text[position:])
     new_text = "".join(kept)
-    moved = [Segment(move(s.start), move(s.end), s.participant, s.speaker, s.professional_group, s.region)
-             for s in others]
+    moved = [replace(s, start=move(s.start), end=move(s.end)) for s in others]  # speakers and times kept
     new_highlights: dict[object, tuple[int, int] | None] = {}
     for ident, start, end in highlights:
         a, b = move(start), move(end)
