@@ -102,7 +102,7 @@ class Synthesiser:
             weights = self._pick_weights(q.name, wanted, size_values, size_p)
             chosen = self.rng.choice(size_values, size=k, p=size_p)
             ticks = _top_k(self.rng, weights, chosen)
-            return [" ".join(dict.fromkeys(names[i] for i in np.flatnonzero(row))) for row in ticks]
+            return _joined(names, ticks)
         wanted = np.array([float(spec.get(c, 0.0 if spec else 0.3)) for c in names])
         if q.name not in self._calibrated:
             self._calibrated[q.name] = _calibrate(wanted)
@@ -112,8 +112,7 @@ class Synthesiser:
         if empty.any():  # an answered multi-select has at least one tick
             fill = self.rng.choice(len(names), size=int(empty.sum()), p=wanted / wanted.sum())
             ticks[np.flatnonzero(empty), fill] = True
-        # with allow_choice_duplicates two choices may share a name: an answer holds it once
-        return [" ".join(dict.fromkeys(names[i] for i in np.flatnonzero(row))) for row in ticks]
+        return _joined(names, ticks)
 
     def _draw_filtered(self, q: Question, row: dict[str, str]) -> str | None:
         """One answer among the choices the choice_filter leaves this respondent, or None when it leaves none."""
@@ -167,6 +166,21 @@ class Synthesiser:
         except ExpressionError:
             return False
 
+    def _passes_memo(self, q: Question):
+        """`_passes` for one question over a batch, remembered by the answers its constraint reads and the
+        value: a batch repeats the same few combinations, and the call per respondent was most of its time."""
+        if q.constraint is None:
+            return lambda row, value: True
+        references, seen = q.constraint.references, {}
+
+        def passes(row: dict[str, str], value: str) -> bool:
+            key = (tuple(map(row.get, references)), value)
+            found = seen.get(key)
+            if found is None:
+                found = seen[key] = self._passes(q, row, value)
+            return found
+        return passes
+
     def _repair(self, q: Question, row: dict[str, str]) -> str | None:
         for _ in range(20):
             value = self._draw_filtered(q, row) if q.choice_filter is not None else self._draw(q, 1)[0]
@@ -183,7 +197,7 @@ class Synthesiser:
         for q in self.instrument.questions.values():
             if q.type in ("note", "metadata"):
                 continue
-            live = [i for i in range(n) if is_relevant(q, rows[i])]
+            live = _relevant_rows(q, rows)
             if not live:
                 continue
             if q.type == "calculate":
@@ -197,11 +211,12 @@ class Synthesiser:
                     if isinstance(self.spec.get(q.name), dict) else self.answer_rate
                 live = [i for i, keep in zip(live, self.rng.random(len(live)) < rate, strict=True) if keep]
             values = self._draw(q, len(live)) if q.choice_filter is None else [None] * len(live)
+            passes = self._passes_memo(q)
             for i, value in zip(live, values, strict=True):
                 row = rows[i]
                 if value is None:  # a choice_filter: drawn among what this respondent's answers leave
                     value = self._draw_filtered(q, row)
-                if value is None or not self._passes(q, row, value):
+                if value is None or not passes(row, value):
                     value = self._repair(q, row)
                     if value is None:
                         continue
@@ -214,6 +229,42 @@ class Synthesiser:
             size = min(batch_size, n - done)
             yield from self.batch(size)
             done += size
+
+
+def _relevant_rows(q: Question, rows: list[dict[str, str]]) -> list[int]:
+    """The rows `q` is relevant to: each combination of the answers its relevance reads is evaluated once."""
+    expressions = [*q.group_relevant, *([q.relevant] if q.relevant is not None else [])]
+    if not expressions:
+        return list(range(len(rows)))
+    references = tuple(dict.fromkeys(name for e in expressions for name in e.references))
+    seen: dict = {}
+    live = []
+    only = references[0] if len(references) == 1 else None  # the usual case: one earlier answer decides
+    for i, row in enumerate(rows):
+        key = row.get(only) if only is not None else tuple(map(row.get, references))
+        relevant = seen.get(key)
+        if relevant is None:
+            relevant = seen[key] = is_relevant(q, row)
+        if relevant:
+            live.append(i)
+    return live
+
+
+def _joined(names: list[str], ticks: np.ndarray) -> list[str]:
+    """Each row of ticked options as an answer ("a b c"); with allow_choice_duplicates two choices may share
+    a name, and an answer holds it once. Rows are numbered by their ticks, so each distinct set is joined once."""
+    width = ticks.shape[1]
+    if width >= 63:
+        return [" ".join(dict.fromkeys(names[i] for i in np.flatnonzero(row))) for row in ticks]
+    codes = (ticks.astype(np.int64) @ (np.int64(1) << np.arange(width, dtype=np.int64))).tolist()
+    joined: dict[int, str] = {}
+    out = []
+    for row, code in enumerate(codes):
+        answer = joined.get(code)
+        if answer is None:
+            answer = joined[code] = " ".join(dict.fromkeys(names[i] for i in np.flatnonzero(ticks[row])))
+        out.append(answer)
+    return out
 
 
 def synthesise(instrument: Instrument, n: int, seed: int = 0) -> list[dict[str, str]]:
