@@ -12,6 +12,7 @@ from ..importers import STRICT, ImportResult, import_file
 from ..importers.mapping import Mapping
 from ..importers.problems import report_csv
 from ..instruments import get_instrument
+from . import ready
 from .waves import open_wave
 
 
@@ -47,6 +48,7 @@ def import_export(path: Path, instrument: str, wave: str, *, layout: str = "auto
     if dry_run or not result.ok:
         say(1.0, "checked; nothing stored")
         return outcome
+    ready()
     from django.db import transaction
 
     from ..web.accounts.models import audit

@@ -50,14 +50,26 @@ class _Builder:
         self.meta: dict[str, pl.Expr] = {}
         self.problems: list[Problem] = []
         self.column_of: dict[str, str] = {}
+        self._blank: dict[str, list[str]] = {}
 
     def pick(self, question: str, choice: str, condition: pl.Expr):
         choices = self.picked.setdefault(question, {})
         choices[choice] = choices[choice] | condition if choice in choices else condition
 
+    def blanks(self, name: str) -> list[str]:
+        """Cells that hold only spaces: empty, as a person reads them."""
+        if name not in self._blank:
+            self._blank[name] = [v for v in self.data[name].drop_nulls().unique().to_list() if not v.strip()]
+        return self._blank[name]
+
+    def cell(self, name: str) -> pl.Expr:
+        """A column's text stripped, null when empty (the reader leaves cells as the file has them)."""
+        stripped = pl.col(name).str.strip_chars()
+        return pl.when(stripped.str.len_bytes() > 0).then(stripped)
+
     def add(self, column: Column, target: Target):
         name = f"c{column.index}"
-        col = pl.col(name)
+        col = self.cell(name)
         if target.kind == "meta":
             if target.meta != "personal":
                 self.meta.setdefault(f"_meta_{target.meta}", col)
@@ -67,14 +79,16 @@ class _Builder:
         q = self.instrument.questions[target.question]
         self.column_of.setdefault(q.name, column.display)
         if target.kind == "tick":
-            ticked = col.is_not_null()
+            ticked = pl.col(name).is_not_null()
+            if self.blanks(name):
+                ticked = ticked & ~pl.col(name).is_in(self.blanks(name))
             if self.zero_one:
-                ticked = ticked & ~col.str.to_lowercase().is_in(["0", "false"])
+                ticked = ticked & ~col.str.to_lowercase().is_in(["0", "false"]).fill_null(False)
             self.pick(q.name, target.choice, ticked)
         elif target.kind == "other_text":
             self.column_of.setdefault(f"{q.name}_other", column.display)
             cells = self.data[name].drop_nulls().unique().to_list()
-            bare = [c for c in cells if self.labels.option(q, c) == "other"]  # just the label: no text given
+            bare = [c.strip() for c in cells if self.labels.option(q, c) == "other"]  # just the label: no text given
             self.text.setdefault(f"{q.name}_other", []).append(pl.when(~col.is_in(bare)).then(col))
             if q.type == SELECT_MULTIPLE:
                 self.pick(q.name, "other", col.is_not_null())
@@ -89,7 +103,7 @@ class _Builder:
             self.text.setdefault(q.name, []).append(col)
 
     def add_labels(self, column: Column, name: str, q: Question):
-        cells = self.data[name].drop_nulls().unique().to_list()
+        cells = [c for c in self.data[name].drop_nulls().unique().to_list() if c.strip()]
         found = {cell: to_choice_names(q, cell, self.labels, self.mapping) for cell in cells}
         unknown = [cell for cell, names in found.items() if names is None]
         if unknown:

@@ -32,7 +32,7 @@ class RawTable:
     path: str
 
     def head_rows(self, n: int) -> list[list[str]]:
-        return [["" if v is None else v for v in row] for row in self.frame.head(n).rows()]
+        return [["" if v is None else v.strip() for v in row] for row in self.frame.head(n).rows()]
 
     @property
     def rows(self) -> list[list[str]]:
@@ -71,43 +71,49 @@ def _too_many(path: Path, what: str, count: int, name: str) -> ReadError:
     return ReadError(str(limits.too_big(str(path), count, name, f"the number of {what}")))
 
 
-def _parse(data: bytes, separator: str) -> pl.DataFrame:
-    return pl.read_csv(data, has_header=False, infer_schema=False, separator=separator, quote_char='"',
+def _parse(source: bytes | Path, separator: str) -> pl.DataFrame:
+    return pl.read_csv(source, has_header=False, infer_schema=False, separator=separator, quote_char='"',
                        missing_columns="raise", extra_columns="raise", raise_if_empty=False)
 
 
-def _read_csv(path: Path, data: bytes) -> RawTable:
-    _check_text(data, str(path))
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    if not data.strip():
+EDGE = 65536  # bytes read from each end of a CSV for the checks; polars reads the file itself
+
+
+def _read_csv(path: Path, size: int) -> RawTable:
+    """polars reads the file from disk (a million-row export is never held twice in memory); only its
+    first and last bytes are read here, for the binary, delimiter and truncation checks."""
+    with open(path, "rb") as handle:
+        head = handle.read(EDGE)
+        handle.seek(max(0, size - EDGE))
+        tail = handle.read(EDGE)
+    _check_text(head, str(path))
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    if not head.strip():
         raise ReadError(f"{path}: the file is empty")
-    encoding, separator = "utf-8", _delimiter(data)
+    encoding, separator, source = "utf-8", _delimiter(head), path
     try:
-        frame = _parse(data, separator)
+        frame = _parse(source, separator)
     except pl.exceptions.ComputeError as exc:
         if "utf-8" not in str(exc).casefold() and "utf8" not in str(exc).casefold():
-            frame = None
-            problem = exc
-        else:
-            start = _first_bad_utf8(data)
-            data = _cp1252(data, str(path), f"byte {start}: {data[start:start + 1]!r}")
-            encoding, frame = "windows-1252", None
-            try:
-                frame = _parse(data, separator)
-            except pl.exceptions.ComputeError as again:
-                problem = again
-        if frame is None:
-            raise ReadError(f"{path}: {_damage(problem)}; the file looks truncated or damaged") from None
+            raise ReadError(f"{path}: {_damage(exc)}; the file looks truncated or damaged") from None
+        data = limits.read_file(path, "import_bytes")
+        start = _first_bad_utf8(data)
+        source = _cp1252(data, str(path), f"byte {start}: {data[start:start + 1]!r}")
+        encoding = "windows-1252"
+        try:
+            frame = _parse(source, separator)
+        except pl.exceptions.PolarsError as again:
+            raise ReadError(f"{path}: {_damage(again)}; the file looks truncated or damaged") from None
     except pl.exceptions.PolarsError as exc:
         raise ReadError(f"{path}: {_damage(exc)}; the file looks truncated or damaged") from None
     if frame.height > limits.limit("import_rows"):
         raise _too_many(path, "rows", frame.height, "import_rows")
     if frame.width > limits.limit("import_columns"):
         raise _too_many(path, "columns on line 1", frame.width, "import_columns")
-    if not data.endswith((b"\n", b"\r")) and frame.height > 1:
-        tail = data[data.rfind(b"\n") + 1:].decode("utf-8", "replace")
-        fields = next(csv.reader([tail], delimiter=separator), [])
+    if not tail.endswith((b"\n", b"\r")) and frame.height > 1:
+        last = tail[tail.rfind(b"\n") + 1:].decode("utf-8", "replace")
+        fields = next(csv.reader([last], delimiter=separator), [])
         if len(fields) < frame.width:
             raise ReadError(f"{path}: the last line (row {frame.height}) stops after {len(fields)} of {frame.width} "
                             "columns; the file looks truncated")
@@ -135,10 +141,9 @@ def _damage(exc: Exception) -> str:
 
 
 def _tidy(frame: pl.DataFrame) -> pl.DataFrame:
-    """Columns named c0..cN, cells stripped, empty cells null, blank rows dropped."""
+    """Columns named c0..cN, blank rows dropped. Cells are not copied to strip them (a million-row export
+    would be held twice): whoever reads a column strips what it takes (see answers.py)."""
     frame = frame.rename({name: f"c{i}" for i, name in enumerate(frame.columns)})
-    frame = frame.with_columns(pl.all().str.strip_chars()).with_columns(
-        pl.when(pl.all().str.len_bytes() > 0).then(pl.all()).name.keep())
     return frame.filter(~pl.all_horizontal(pl.all().is_null())) if frame.width else frame
 
 
@@ -188,12 +193,14 @@ def read_table(path: str | Path) -> RawTable:
     size, row or column limits of `nmahp.limits` (NMAHP_MAX_IMPORT_MB, _ROWS, _COLUMNS)."""
     path = Path(path)
     try:
-        data = limits.read_file(path, "import_bytes")
+        size = limits.check_file(path, "import_bytes")
+        with open(path, "rb") as handle:
+            zipped = handle.read(2) == b"PK"
+        table = _read_xlsx(path, limits.read_file(path, "import_bytes")) if zipped else _read_csv(path, size)
     except ReadError:
         raise
     except NmahpError as exc:
         raise ReadError(str(exc)) from None
-    table = _read_xlsx(path, data) if data[:2] == b"PK" else _read_csv(path, data)
     if table.frame.height == 0 or table.frame.width == 0:
         raise ReadError(f"{path}: the file has no rows")
     return table
