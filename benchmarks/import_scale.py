@@ -38,9 +38,10 @@ def make_export(n: int, folder: Path) -> Path:
     import polars as pl
 
     sys.path.insert(0, str(ROOT))
+    from tests.exportwriter import write_surveymonkey
+
     from nmahp.instruments import get_instrument
     from nmahp.instruments.synth import Synthesiser
-    from tests.exportwriter import write_surveymonkey
 
     form = get_instrument("nmahp")
     base = folder / "base.csv"
@@ -68,7 +69,8 @@ import json, resource, sys, time
 import duckdb
 start = time.perf_counter()
 con = duckdb.connect()
-con.execute(f"CREATE TABLE r AS SELECT * FROM read_csv('{sys.argv[1]}', header=false, skip=2, all_varchar=true, delim=',', quote='\"', escape='\"')")
+options = "header=false, skip=2, all_varchar=true, delim=',', quote='\"', escape='\"'"
+con.execute(f"CREATE TABLE r AS SELECT * FROM read_csv('{sys.argv[1]}', {options})")
 rows = con.execute("SELECT count(*) FROM r").fetchone()[0]
 print(json.dumps({"seconds": time.perf_counter() - start, "rows": rows,
                   "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
