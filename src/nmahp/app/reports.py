@@ -18,9 +18,11 @@ ORDER = {"nmahp_survey": 0, "leads_survey": 1}
 
 
 def wave_surveys(name: str) -> list[SurveyData]:
-    """Every survey with a wave called `name` (both, when both surveys ran that wave), with themes."""
+    """Every survey with a wave called `name` (both, when both surveys ran that wave), with themes and the
+    analysts' overrides of coded answers (so the report's coded figures are the dashboard's)."""
     ready()
     from ..web.surveys.models import Wave
+    from .analysis import overrides_for
     from .coding import themes_with_quotes
 
     waves = list(Wave.objects.filter(name=name))
@@ -29,7 +31,8 @@ def wave_surveys(name: str) -> list[SurveyData]:
     surveys = []
     for wave in waves:
         responses = wave_responses(wave)
-        survey = SurveyData(responses.instrument, responses.frame, f"wave {wave.name}")
+        survey = SurveyData(responses.instrument, responses.frame, f"wave {wave.name}",
+                            overrides=overrides_for(responses))
         survey.themes, survey.quotes = themes_with_quotes(wave)
         surveys.append(survey)
     return _ordered(surveys)
