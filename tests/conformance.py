@@ -9,6 +9,8 @@ that made it and what happened. At the end of the run every row recorded is writ
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
@@ -43,7 +45,28 @@ def documented_rows() -> set[str]:
     return {line.strip() for line in DOC.read_text(encoding="utf-8").splitlines() if line.startswith("| ")}
 
 
+def _worker_file(worker: str) -> Path:
+    return RUN_TABLE.parent / f"interoperability.{worker}.json"
+
+
+def start(session) -> None:
+    """On the controlling process, forget the rows an earlier run's workers left."""
+    if not hasattr(session.config, "workerinput"):
+        for old in RUN_TABLE.parent.glob("interoperability.*.json"):
+            old.unlink()
+
+
 def finish(session) -> None:
+    # under pytest-xdist each worker records its own rows; the controlling process reads them all
+    worker = getattr(session.config, "workerinput", {}).get("workerid")
+    if worker:
+        if _rows:
+            RUN_TABLE.parent.mkdir(parents=True, exist_ok=True)
+            _worker_file(worker).write_text(json.dumps(_rows), encoding="utf-8")
+        return
+    for part in RUN_TABLE.parent.glob("interoperability.*.json") if RUN_TABLE.parent.exists() else []:
+        _rows.update(json.loads(part.read_text(encoding="utf-8")))
+        os.unlink(part)
     if not _rows:
         return
     RUN_TABLE.parent.mkdir(parents=True, exist_ok=True)

@@ -45,5 +45,9 @@ def md_workbook(tmp_path):
     return build
 
 
+def pytest_sessionstart(session):
+    _conformance.start(session)
+
+
 def pytest_sessionfinish(session, exitstatus):
     _conformance.finish(session)
