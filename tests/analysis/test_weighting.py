@@ -182,3 +182,35 @@ def test_the_packaged_denominators_fit_the_survey_and_say_they_are_illustrative(
     bad.write_text("status: guessed\nsource: s\ntable: t\ndate: d\nmargins:\n  region: {greater_manchester: 3}\n")
     with pytest.raises(NmahpError, match="status must be"):
         load_denominators(bad)
+
+
+def test_nmahp_analyse_weighted_from_a_plain_shell(tmp_path):
+    """A real subprocess in a clean environment: an export file weighted, no database touched; a broken
+    denominators file is one line and exit 2."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from nmahp.cli import app
+    from nmahp.instruments.synth import write_csv
+
+    nmahp = get_instrument("nmahp")
+    wave = tmp_path / "wave.csv"
+    write_csv(nmahp, synthesise(nmahp, 120, seed=3), wave)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "NMAHP_DATA_DIR": str(tmp_path / "var")}
+    done = subprocess.run([str(Path(sys.executable).with_name("nmahp")), "analyse", "--input", str(wave),
+                           "--instrument", "nmahp", "--weighted", "--out", str(tmp_path / "out")],
+                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "ILLUSTRATIVE denominators" in done.stdout and "design effect" in done.stdout
+    body = json.loads((tmp_path / "out" / "weighted.json").read_text(encoding="utf-8"))
+    assert body["weighting"]["design_effect"] >= 1 and body["tables"]
+    assert not (tmp_path / "var").exists()  # an export file is weighted without a database
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("status: published\n")
+    refused = CliRunner().invoke(app, ["analyse", "--input", str(wave), "--instrument", "nmahp", "--weighted",
+                                       "--denominators", str(bad), "--out", str(tmp_path / "out")])
+    assert refused.exit_code == 2 and "'source' is missing" in " ".join(refused.output.split())
