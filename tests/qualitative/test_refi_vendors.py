@@ -38,7 +38,8 @@ def units(text: str, counting: str) -> int:
     return len(before)
 
 
-def qdpx(origin: str, counting: str, *, qde="project.qde", folder="Sources", bom=True, extra="", past=0) -> bytes:
+def qdpx(origin: str, counting: str, *, qde="project.qde", folder="Sources", bom=True, extra="", past=0,
+         more_sources="") -> bytes:
     start = units(TEXT, counting)
     end = start + len(PASSAGE) + past
     xml = f"""<?xml version="1.0" encoding="utf-8"?>
@@ -58,6 +59,7 @@ def qdpx(origin: str, counting: str, *, qde="project.qde", folder="Sources", bom
       </PlainTextSelection>
     </TextSource>
     <PictureSource guid="11111111-2222-4333-8444-555555555555" name="whiteboard" path="internal://w.jpg" />
+    {more_sources}
   </Sources>
   <Notes>
     <Note guid="{NOTE}" name="Why this code" creatingUser="{USER}" creationDateTime="2025-02-21T15:09:07Z">
@@ -124,6 +126,20 @@ def test_an_annotation_linked_to_a_selection_is_kept_on_it(tmp_path):
             f'targetGUID="{SELECTION}" /></Links>')
     project = read(tmp_path, qdpx("NVivo for Windows 12.6", "nvivo", extra=link))
     assert project.notes[NOTE].attached_to == (CODE, SELECTION)
+
+
+def test_a_note_or_transcript_kept_only_as_word_is_skipped_and_said(tmp_path):
+    recording = ('<VideoSource guid="33333333-2222-4333-8444-555555555555" name="call" path="relative://call.mp4">'
+                 '<Transcript guid="44444444-2222-4333-8444-555555555555" richTextPath="internal://t.docx"/>'
+                 '<VideoSelection guid="55555555-2222-4333-8444-555555555555" begin="0" end="2000"/></VideoSource>')
+    note = ('<Notes><Note guid="66666666-2222-4333-8444-555555555555" name="annotation" '
+            'richTextPath="internal://n.docx" plainTextPath="internal://n.txt"/></Notes>')
+    project = read(tmp_path, qdpx("NVivo 14", "nvivo", extra=note, more_sources=recording))
+    assert project.skipped == ["1 PictureSources (only text sources are kept here)",
+                               "1 notes with no plain text in the file",
+                               "1 transcripts with no plain text in the file",
+                               "1 video selections (recordings are not kept here)"]
+    assert project.text_of(project.highlights[0]) == PASSAGE and set(project.notes) == {NOTE}
 
 
 def round_trip(tmp_path, project: Project) -> Project:

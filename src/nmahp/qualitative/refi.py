@@ -465,8 +465,9 @@ class _ProjectReader:
             note = _guid(ref.get("targetGUID"), self.label, "a note reference")
             self.note_targets.setdefault(note, []).append(target)
 
-    def text_of(self, element, what: str) -> tuple[str, list[int], str]:
-        """(text as kept here, the tool's positions to ours, the member it came from or '')."""
+    def text_of(self, element, what: str, *, missing_ok: bool = False) -> tuple[str, list[int], str] | None:
+        """(text as kept here, the tool's positions to ours, the member it came from or ''); None for a
+        text that is not in the file when `missing_ok` (a note or transcript kept only as .docx)."""
         text = element.findtext(self.q("PlainTextContent"))
         if text is not None:
             if "\x00" in text:
@@ -475,6 +476,8 @@ class _ProjectReader:
         location = element.get("plainTextPath") or ""
         member = self.members.source(location) if location else None
         if member is None:
+            if missing_ok:
+                return None
             raise NmahpError(f"{self.label}: {what} points to missing {limits.one_line(location, 120) or 'text'}")
         raw = self.members.read(member)
         self.text_read += len(raw)
@@ -489,7 +492,7 @@ class _ProjectReader:
         what = f"source '{limits.one_line(name, 60)}'"
         if guid in self.project.documents:
             raise NmahpError(f"{label}: two sources have the guid {guid}")
-        text, index, member = self.text_of(element, what)
+        text, index, member = self.text_of(element, what)  # a source's text is never optional
         memo = named.findtext(self.q("Description")) or ""
         document = self.project.add_document(Document(name, text, "text", [], guid, memo))
         if member:
@@ -532,7 +535,11 @@ class _ProjectReader:
         if member is not None and member in self.by_path:
             document, index = self.by_path[member]
         else:
-            text, index, member = self.text_of(transcript, what)
+            found = self.text_of(transcript, what, missing_ok=True)
+            if found is None:
+                self.skipped["transcripts with no plain text in the file"] += 1
+                return
+            text, index, member = found
             guid = _guid(transcript.get("guid"), label, what)
             if guid in self.project.documents:
                 raise NmahpError(f"{label}: two sources have the guid {guid}")
@@ -568,7 +575,11 @@ class _ProjectReader:
         for element in self.root.iterfind(f"{self.q('Notes')}/{self.q('Note')}"):
             guid = _guid(element.get("guid"), label, "a note")
             what = f"note '{limits.one_line(element.get('name') or guid, 60)}'"
-            text, _index, _member = self.text_of(element, what)
+            found = self.text_of(element, what, missing_ok=True)
+            if found is None:
+                self.skipped["notes with no plain text in the file"] += 1
+                continue
+            text = found[0]
             creator = element.get("creatingUser")
             coder = self.users.get(_guid(creator, label, f"{what}'s user"), "") if creator else ""
             self.project.notes[guid] = Note((element.get("name") or "")[:MAX_NAME], text, coder,
