@@ -176,6 +176,10 @@ def test_lead_sees_suppressed_cells(live_server, demo, page, axe_checked):
     sign_in(page, live_server, "lead", "demo-lead-password", axe_checked)
     page.get_by_role("link", name=re.compile("nmahp_survey, wave 2023-demo")).click()
     axe_checked("wave tables")
+    page.locator("#overview").click()
+    axe_checked("wave overview")
+    assert page.locator(".nmahp-summary").count() > 10 and page.locator(".nmahp-suppressed").count() > 0
+    page.go_back()
     page.get_by_role("link", name=re.compile("How interested are you in a research career")).click()
     page.get_by_label("Break down by").select_option("ethnicity")
     page.get_by_role("button", name="Show").click()

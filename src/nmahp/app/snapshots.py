@@ -270,15 +270,29 @@ def forget(wave) -> int:
 
 # --- changes from elsewhere ------------------------------------------------------------------------------
 def after_change(wave) -> None:
-    """Bring the snapshot up to date now (in a background job when there is a job queue; else it is made on
-    the next read). Call after the change is committed."""
+    """Bring the snapshot up to date now, in the background (the `snapshot_rebuild` job) when the service has
+    a job queue; without one it is made on the next read. Call after the change is committed."""
     try:
         from . import jobs
     except ImportError:
         return
-    submit = getattr(jobs, "submit", None)
-    if submit is not None:
-        submit("snapshot_rebuild", {"wave": wave.pk})
+    jobs.submit("snapshot_rebuild", {"wave": wave.pk})
+
+
+def _register_job() -> None:
+    try:
+        from .jobs import task
+    except ImportError:  # no job queue: snapshots are made on the next read
+        return
+
+    @task("snapshot_rebuild", atomic=False, title="Snapshot rebuild")
+    def snapshot_rebuild(progress, wave: int) -> dict:
+        # not atomic: it writes no row, and its file appears whole or not at all
+        progress(0, 1, "reading the wave's responses")
+        return rebuild(wave)
+
+
+_register_job()
 
 
 def rebuild(wave_id: int) -> dict:
