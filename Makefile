@@ -27,6 +27,8 @@ $(ASSETS): package.json package-lock.json
 
 assets: $(ASSETS)
 
+# the demo data, then the server with a background worker beside it (jobs queue in a SQLite file under var/:
+# no other server to start; `nmahp demo --no-worker` serves without one)
 run: $(STAMP) $(ASSETS)
 	$(BIN)/nmahp demo
 
