@@ -20,6 +20,7 @@ from .stats import ALPHA, MIN_EXPECTED, holm, method_label, wilson
 from .tables import Cell, Table, TableKey, _clean, share
 
 TWO_PROPORTION = "two_proportion_z"
+WITHHELD = "changes are tested for analysts only"
 WELCH = "welch_t"
 METHODS = {
     TWO_PROPORTION: "two-proportion z-test (pooled)",
@@ -168,7 +169,7 @@ def likert_moments(table: Table) -> tuple[float, float, int] | None:
 
 
 def _t_interval(mean: float, sd: float, n: int) -> tuple[float, float]:
-    half = stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n)
+    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n)
     return mean - half, mean + half
 
 
@@ -187,7 +188,7 @@ def compare_means(before: Table, after: Table) -> MeanChange:
         return change
     result = stats.ttest_ind_from_stats(m1, s1, n1, m2, s2, n2, equal_var=False)
     df = (v1 + v2) ** 2 / ((v1 * v1 / (n1 - 1) if v1 else 0) + (v2 * v2 / (n2 - 1) if v2 else 0))
-    half = stats.t.ppf(0.975, df) * math.sqrt(v1 + v2)
+    half = float(stats.t.ppf(0.975, df)) * math.sqrt(v1 + v2)
     change.ci_low, change.ci_high = change.difference - half, change.difference + half
     change.statistic, change.p = float(result.statistic), float(result.pvalue)
     return change
@@ -236,8 +237,8 @@ def compare_table(before_frame: pl.DataFrame, before_instrument: Instrument, aft
     if only:
         comparison.notes.append(f"offered in one wave only, not tested: {', '.join(only)}")
     if not disclosure.exact:
-        comparison.notes.append("changes are tested for analysts only: tests, differences and intervals are "
-                                "functions of the exact counts (docs/disclosure.md)")
+        comparison.notes.append(f"{WITHHELD}: tests, differences and intervals are functions of the exact "
+                                "counts (docs/disclosure.md)")
         return comparison
     if not first.base_n or not second.base_n:
         comparison.notes.append("not tested: nobody answered in one of the waves")
@@ -319,8 +320,12 @@ def summary_lines(comparisons: list[Comparison]) -> list[str]:
         lines.append(f"No change found in {len(steady)} table{'s' if len(steady) != 1 else ''}: "
                      + ", ".join(c.question for c in steady) + ".")
     untested = [c for c in comparisons if not c.tested]
-    if untested:
-        lines.append(f"Not tested: {', '.join(c.question for c in untested)}.")
+    withheld = [c for c in untested if any(n.startswith(WITHHELD) for n in c.notes)]
+    if withheld:
+        lines.append(f"{WITHHELD.capitalize()}: each wave's figures are shown, hidden or rounded, without a test.")
+    others = [c for c in untested if c not in withheld]
+    if others:
+        lines.append(f"Not tested: {', '.join(c.question for c in others)}.")
     return lines
 
 
