@@ -125,7 +125,8 @@ def import_project(request, project_id):
             except NmahpError as exc:
                 message = str(exc).replace(handle.name, upload.name[:200])
             else:
-                message = f"Imported {added['documents']} documents and {added['highlights']} highlights"
+                said = coding.describe_import(added)  # added, merged and skipped, and why, as the CLI says it
+                message = said[:1].upper() + said[1:]
     return render(request, "web/coding/imported.html", {"project": project, "message": message},
                   status=200 if message.startswith("Imported") else 400)
 
