@@ -84,3 +84,14 @@ def suggest_mapping(path: Path, instrument: str, out: Path | None = None):
     if out is not None:
         Path(out).write_text(suggestion.to_yaml(), encoding="utf-8")
     return suggestion
+
+
+def wave_rule_breaks(wave) -> dict[str, dict[str, int]]:
+    """How many of a stored wave's answers break the workbook's current skip logic or constraints, by
+    question and rule (answers an as-recorded import kept); `nmahp.analysis.rule_breaks.without_rule_breaks`
+    leaves them out of a table."""
+    ready()
+    from ..analysis.rule_breaks import rule_breaks
+    from ..web.surveys import store
+
+    return rule_breaks(get_instrument(wave.instrument), store.wave_answers(wave))
