@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "nmahp.web.coding",
     "nmahp.web.careers",
     "nmahp.web.jobs",
+    "nmahp.web.programme",
 ]
 LOGIN_URL = "/sign-in/"
 # sign-in lockout: counts and period (nmahp.web.accounts.access); client address behind NMAHP_PROXY_COUNT proxies

@@ -9,6 +9,7 @@ from .coding import views as coding
 from .jobs import views as jobs
 from .mentoring import views as mentoring
 from .pages import page_and_twin
+from .programme import views as programme
 from .surveys import compare_views, views
 from .surveys import dashboard_views as dashboards
 from .surveys import survey_views as survey
@@ -62,5 +63,11 @@ urlpatterns = [
     *page_and_twin("jobs/", jobs.index, "jobs"),
     *page_and_twin("jobs/<int:job_id>/", jobs.job_page, "job"),
     path("jobs/<int:job_id>/file", jobs.job_file, name="job-file"),
+    *page_and_twin("programme/", programme.index, "programme"),
+    *page_and_twin("programme/versions/", programme.versions, "programme-versions"),
+    *page_and_twin("programme/versions/<int:version_id>/", programme.version_page, "programme-version"),
+    *page_and_twin("programme/waves/new/", programme.new_wave, "programme-new-wave"),
+    *page_and_twin("programme/waves/<int:wave_id>/", programme.wave_page, "programme-wave"),
+    *page_and_twin("organisation/", programme.organisation, "organisation"),
     path("admin/", admin.site.urls),
 ]

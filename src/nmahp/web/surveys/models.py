@@ -28,6 +28,8 @@ class Wave(models.Model):
     form_version = models.CharField(max_length=50)
     opens = models.DateField(null=True, blank=True)
     closes = models.DateField(null=True, blank=True)
+    # closed by hand before `closes` (the programme's wave page): from then on nothing is taken
+    closed = models.DateTimeField(null=True, blank=True, help_text="when the wave was closed early, if it was")
     # the workbook's language respondents see first (a `label::English (en)` column's language; blank: its
     # default); each respondent may choose another of the workbook's languages
     language = models.CharField(max_length=100, blank=True, default="")
@@ -45,6 +47,8 @@ class Wave(models.Model):
 
     def collecting(self, today=None) -> str:
         """'open', 'not_yet' (before `opens`) or 'closed' (after `closes`); a date left empty does not limit."""
+        if self.closed and (today is None or today >= timezone.localtime(self.closed).date()):
+            return self.CLOSED
         today = today or timezone.localdate()
         if self.opens and today < self.opens:
             return self.NOT_YET
@@ -58,7 +62,7 @@ class Wave(models.Model):
         if self.language:
             from nmahp.instruments import get_instrument
 
-            languages = get_instrument(self.instrument).languages
+            languages = get_instrument(self.instrument, version=self.form_version).languages
             if self.language not in languages:
                 raise ValidationError({"language": f"the workbook has no language '{self.language[:80]}'; it has "
                                                    f"{', '.join(languages) or 'one, unnamed'}"})

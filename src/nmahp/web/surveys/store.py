@@ -48,7 +48,8 @@ def changed(*waves: Wave | int) -> None:
 
 
 def instrument_for(wave: Wave) -> Instrument:
-    return get_instrument(wave.instrument)
+    """The wave's instrument as the version it is pinned to (a stored version when one is kept)."""
+    return get_instrument(wave.instrument, version=wave.form_version)
 
 
 def get_or_create_wave(instrument: str, name: str, **fields) -> Wave:

@@ -20,7 +20,7 @@ def _instrument(wave, request=None, key: str | None = None):
     is never read as a path)."""
     chosen = request.session.get(LANGUAGE_KEY + key) if request is not None and key else None
     try:
-        return get_instrument(wave.instrument, language=chosen or wave.language)
+        return get_instrument(wave.instrument, language=chosen or wave.language, version=wave.form_version)
     except NmahpError:
         raise Http404("This survey is not available") from None
 
