@@ -209,6 +209,13 @@ def compare_table(before_frame: pl.DataFrame, before_instrument: Instrument, aft
     before_question = before_question or question
     first = compute_table(before_frame, before_instrument, TableKey(before_question), disclosure=EXACT)
     second = compute_table(after_frame, after_instrument, TableKey(question), disclosure=EXACT)
+    return compare_tables(first, second, reoptioned=reoptioned, disclosure=disclosure)
+
+
+def compare_tables(first: Table, second: Table, *, reoptioned: bool = False,
+                   disclosure: Disclosure = EXACT) -> Comparison:
+    """Two waves' exact overall tables of one question (as `compute_table` or `analyse` give them), compared."""
+    question, before_question = second.question, first.question
     shown_first = apply(copy.deepcopy(first), disclosure)
     shown_second = apply(copy.deepcopy(second), disclosure)
     comparison = Comparison(TableKey(question), question, before_question, second.label, second.kind,
@@ -299,16 +306,22 @@ def compare_waves(before_frame: pl.DataFrame, before_instrument: Instrument, aft
                   after_instrument: Instrument, *, names: dict[str, str] | None = None,
                   reoptioned: frozenset[str] = frozenset(), questions: list[str] | None = None,
                   disclosure: Disclosure = EXACT) -> list[Comparison]:
-    """Every overall table both waves have (or those of `questions`, by their second-wave names), compared."""
-    before_frame, before_derived = derive(before_frame, before_instrument)
-    after_frame, after_derived = derive(after_frame, after_instrument)
+    """Every overall table both waves have (or those of `questions`, by their second-wave names), compared.
+    Each wave's tables are counted together in one pass (`analyse`), as the dashboards count a wave's."""
+    from .wave import analyse
+
     pairs = compared_questions(before_instrument, after_instrument, names, disclosure)
     if questions is not None:
         wanted = set(questions)
         pairs = [p for p in pairs if p[1] in wanted]
-    return [compare_table(before_frame, before_derived, after_frame, after_derived, new, before_question=old,
-                          reoptioned=new in reoptioned, disclosure=disclosure, derived=True)
-            for old, new in pairs]
+    if not pairs:
+        return []
+    first = {t.question: t for t in analyse(before_frame, before_instrument, by=[], disclosure=EXACT)
+             if t.key.measure == "answers"}
+    second = {t.question: t for t in analyse(after_frame, after_instrument, by=[], disclosure=EXACT)
+              if t.key.measure == "answers"}
+    return [compare_tables(first[old], second[new], reoptioned=new in reoptioned, disclosure=disclosure)
+            for old, new in pairs if old in first and new in second]
 
 
 def summary_lines(comparisons: list[Comparison]) -> list[str]:

@@ -26,7 +26,7 @@ from .counting import _long
 from .derived import derive
 from .disclosure import EXACT, Disclosure, apply
 from .stats import Z95, wilson
-from .tables import TableKey, _clean
+from .tables import Table, TableKey, _clean
 
 WEIGHT = "__weight__"
 # how far a raked margin may end from its target (proportion) before the raking is called failed
@@ -244,9 +244,17 @@ def weighted_table(frame: pl.DataFrame, instrument: Instrument, key: TableKey, w
         raise KeyError(key)
     frame, instrument = derive(frame, instrument)
     exact = compute_table(frame, instrument, key, disclosure=EXACT)
+    return _weigh(exact, _weighted_frame(frame, weights), _question(instrument, key.question), disclosure)
+
+
+def _weighted_frame(frame: pl.DataFrame, weights: Weights) -> pl.DataFrame:
+    """The respondents the weights cover, each with their weight."""
+    return frame.with_columns(pl.Series(WEIGHT, weights.values)).filter(pl.col(WEIGHT).is_not_nan())
+
+
+def _weigh(exact: Table, weighted: pl.DataFrame, question, disclosure: Disclosure) -> WeightedTable:
+    key = exact.key
     shown = apply(copy.deepcopy(exact), disclosure)
-    weighted = frame.with_columns(pl.Series(WEIGHT, weights.values)).filter(pl.col(WEIGHT).is_not_nan())
-    question = _question(instrument, key.question)
     answered = weighted.filter(pl.col(key.question).is_not_null())
     w = answered.get_column(WEIGHT).to_numpy()
     total = float(w.sum())
@@ -314,9 +322,16 @@ def _precision(n_eff: float, deff: float, disclosure: Disclosure, hide_all: bool
 
 def weighted_tables(frame: pl.DataFrame, instrument: Instrument, keys: list[TableKey], weights: Weights, *,
                     disclosure: Disclosure = EXACT) -> list[WeightedTable]:
-    """Every overall `answers` table among `keys`, weighted beside unweighted."""
-    return [weighted_table(frame, instrument, key, weights, disclosure=disclosure)
-            for key in keys if key.measure == "answers" and key.by is None]
+    """Every overall `answers` table among `keys`, weighted beside unweighted (the unweighted tables counted
+    together in one pass, as `analyse` counts a wave's)."""
+    from .wave import analyse
+
+    frame, instrument = derive(frame, instrument)
+    wanted = [k for k in keys if k.measure == "answers" and k.by is None]
+    exact = {t.key: t for t in analyse(frame, instrument, by=[], disclosure=EXACT)}
+    weighted = _weighted_frame(frame, weights)
+    return [_weigh(exact[key], weighted, _question(instrument, key.question), disclosure)
+            for key in wanted if key in exact]
 
 
 def weighting_summary(weights: Weights, denominators: Denominators, disclosure: Disclosure = EXACT) -> dict:
