@@ -206,3 +206,15 @@ def test_a_scope_too_small_in_either_wave_shows_nothing(waves, nmahp):
     result = compare_responses(a, b, disclosure=PUBLISHED)
     assert result.comparisons == [] and result.scope_note
     assert result.first_n is None and result.second_n is None
+
+
+def test_a_rename_the_wording_does_not_show_is_compared_when_declared(md_form):
+    old = md_form(OLD)
+    new = md_form(NEW.replace("How interested are you in a research career?  ", "Would you like a research job?"))
+    before = _responses(old, [{"research_career": "low"}] * 50 + [{"research_career": "high"}] * 50, "1")
+    after = _responses(new, [{"research_interest": "low"}] * 50 + [{"research_interest": "high"}] * 50, "2")
+    undeclared = {c.question for c in compare_responses(before, after).comparisons}
+    assert "research_interest" not in undeclared  # reworded past recognition: not linked by itself
+    declared = compare_responses(before, after, renames={"research_career": "research_interest"})
+    linked = next(c for c in declared.comparisons if c.question == "research_interest")
+    assert linked.before_question == "research_career" and linked.tested and linked.moved == []

@@ -57,10 +57,12 @@ def _derived(responses: Responses):
 
 def compare_responses(first: Responses, second: Responses, *, disclosure: Disclosure = EXACT,
                       questions: list[str] | None = None, filters: Mapping[str, str] | None = None,
-                      allowed=None, forced: Mapping[str, str] | None = None) -> WaveComparison:
+                      allowed=None, forced: Mapping[str, str] | None = None,
+                      renames: Mapping[str, str] | None = None) -> WaveComparison:
     """Every table both waves have, compared (or those of `questions`). Questions are linked by name; when
     the waves are of different versions of the instrument, the version diff maps renamed questions and names
-    the re-optioned ones. `filters` narrow both waves alike (`forced` ones, e.g. a lead's region, always);
+    the re-optioned ones (`renames`, old name: new name, declares renames the wording alone would not show).
+    `filters` narrow both waves alike (`forced` ones, e.g. a lead's region, always);
     a scope of fewer than the threshold in either wave shows nothing but that."""
     a, b = first.instrument, second.instrument
     if a.form_id != b.form_id:
@@ -69,7 +71,7 @@ def compare_responses(first: Responses, second: Responses, *, disclosure: Disclo
     notes = [f"first: {first.source}; second: {second.source}"]
     names, reoptioned = None, frozenset()
     if a.version != b.version:
-        changes = diff(a, b)
+        changes = diff(a, b, dict(renames or {}))
         names, reoptioned = changes.names(), frozenset(changes.reoptioned)
         notes.append(f"versions {a.version or '(none)'} and {b.version or '(none)'}: questions linked through the "
                      "version diff (renamed ones compared with themselves, re-optioned ones marked)")
