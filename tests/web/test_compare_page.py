@@ -4,6 +4,7 @@ only, every count hidden or rounded, and no test."""
 
 import json
 
+import html5lib
 import pytest
 from typer.testing import CliRunner
 
@@ -49,6 +50,10 @@ def test_an_analyst_reads_what_moved_and_what_did_not_on_the_page_and_from_the_c
     page = analyst.get(f"/dashboard/wave/{second.pk}/compare/").content.decode()
     assert "Wave w2 against wave w1" in page and "<strong>Moved</strong>" in page
     assert "Adjusted p" in page and 'id="disclosure-note"' not in page
+    tree = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)  # raises on a parse error
+    ids = [e.get("id") for e in tree.iter() if e.get("id")]
+    assert len(ids) == len(set(ids))
+    assert all(t.find("caption") is not None for t in tree.iter("table"))
     # nmahp analyse --compare says the same
     done = CliRunner().invoke(app, ["analyse", "--compare", "w1", "w2", "--out", str(tmp_path)])
     assert done.exit_code == 0, done.output
