@@ -3,6 +3,7 @@ made from a kept version and pinned to it; collector links with invited counts a
 (a half-finished response is then refused); the report as a background job; every change audited. And a
 lead's overview of their own organisation beside their region, under the disclosure policy."""
 
+import functools
 import io
 import re
 
@@ -24,8 +25,9 @@ pytestmark = [pytest.mark.db, pytest.mark.django_db]
 ROUND = STUDY.disclosure.round_to
 
 
+@functools.cache
 def edited_workbook(version="2025.1", *, label=None, rename=None, add_band=False, break_type=False) -> bytes:
-    """The NMAHP workbook as a programme team would edit it in Excel for a new wave."""
+    """The NMAHP workbook as a programme team would edit it in Excel for a new wave (made once per edit)."""
     book = load_workbook(resolve("nmahp"))
     survey, choices, settings = book["survey"], book["choices"], book["settings"]
     head = {cell.value: cell.column for cell in settings[1]}
