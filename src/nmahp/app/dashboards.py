@@ -124,9 +124,10 @@ class Scope:
 
 def scope(wave: Wave, *, role: str | None, region: str = "", query: Mapping[str, str]) -> Scope:
     """A lead sees their region only, whatever the query asks; other filters come from the query and
-    unknown values are ignored. Reads the wave's snapshot of its current version (made first if need be)."""
+    unknown values are ignored. Reads the wave's snapshot of `wave.data_version` (made first if need be):
+    pass a wave just read from the database."""
     instrument = get_instrument(wave.instrument)
-    snapshot = snapshots.current(wave)
+    snapshot = snapshots.current(wave, fresh=True)
     columns = snapshot.columns()
     wanted = {name: query.get(name, "") for name in FILTERS}
     forced, conditions = {}, []
@@ -152,8 +153,11 @@ def _derived_sources(instrument: Instrument) -> list[str]:
 
 def _keys(s: Scope) -> list[TableKey]:
     """The wave's tables before any breakdown, derived variables included (their names need no answers)."""
-    empty = pl.DataFrame(schema={c: pl.Utf8 for c in s.columns})
-    return overall_keys(derive(empty, s.instrument)[1], s.disclosure)
+    def keys() -> list[TableKey]:
+        empty = pl.DataFrame(schema={c: pl.Utf8 for c in s.columns})
+        return overall_keys(derive(empty, s.instrument)[1], s.disclosure)
+
+    return snapshots.cached(s.snapshot, "keys", s.disclosure.exact, keys)
 
 
 def wave_tables(s: Scope) -> list[Table]:
@@ -161,6 +165,15 @@ def wave_tables(s: Scope) -> list[Table]:
     if not s.shown:
         return []
     return s.cached("tables", None, lambda: analyse(s.frame, s.instrument, by=[], disclosure=s.disclosure))
+
+
+def table_list(s: Scope) -> list[dict]:
+    """The wave page's list: each table's id, question, label, kind and base (kept small: read on every view)."""
+    if not s.shown:
+        return []
+    return s.cached("table list", None, lambda: [
+        {"id": t.id, "question": t.question, "label": t.label, "kind": t.kind, "base_n": t.base_n,
+         "base_suppressed": t.base_suppressed} for t in wave_tables(s)])
 
 
 def overview(s: Scope) -> list[tuple[Table, str | None]]:

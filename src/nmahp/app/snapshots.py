@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import functools
 import hashlib
 import io
 import os
@@ -57,7 +58,7 @@ class Snapshot:
         return f"{self.identity}/{self.path.name}"
 
     def columns(self) -> list[str]:
-        return [c for c in pl.read_parquet_schema(self.path) if c not in (RESPONSE, UPDATED)]
+        return list(_schema(self.path))
 
     def read(self, columns: list[str] | None = None, conditions: list[pl.Expr] | tuple = ()) -> pl.DataFrame:
         """The rows the `conditions` keep, only the `columns` asked for (all questions by default): both are
@@ -112,12 +113,14 @@ def _locked(folder: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def current(wave) -> Snapshot:
-    """The snapshot of the wave's current data version, made first if there is none yet."""
+def current(wave, *, fresh: bool = False) -> Snapshot:
+    """The snapshot of the wave's current data version, made first if there is none yet. `fresh`: the caller
+    has just read `wave` from the database (a page does), so its version is not read again."""
     ready()
     from ..web.surveys.models import Wave
 
-    wave = Wave.objects.get(pk=wave.pk)  # the version as it is now, not as a caller's copy had it
+    if not fresh:
+        wave = Wave.objects.get(pk=wave.pk)  # the version as it is now, not as a caller's copy had it
     names = columns_of(get_instrument(wave.instrument))
     folder = root() / identity(wave)
     path = folder / f"v{wave.data_version}-{_digest(names)}.parquet"
@@ -129,6 +132,12 @@ def current(wave) -> Snapshot:
                 _make(wave, names, path)
                 _prune(folder, keep=KEEP)
     return Snapshot(wave.pk, identity(wave), wave.data_version, path)
+
+
+@functools.lru_cache(maxsize=64)
+def _schema(path: Path) -> tuple[str, ...]:
+    # a snapshot file never changes once it has its name, so its columns can be remembered
+    return tuple(c for c in pl.read_parquet_schema(path) if c not in (RESPONSE, UPDATED))
 
 
 def read_frame(wave) -> pl.DataFrame:

@@ -6,6 +6,8 @@ import io
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 
 from nmahp.analysis.disclosure import RULE
@@ -47,13 +49,12 @@ def dashboard(request, as_json=False):
 @role_required(LEAD, ANALYST, ADMIN)
 def wave_tables(request, wave_id, as_json=False):
     s = _scope(request, wave_id)
-    tables = app.wave_tables(s)
+    tables = app.table_list(s)
     filters = s.filter_options()
     data = {"wave": _wave_dict(s.wave), "respondents": s.respondents, "scope_note": s.note, "filters": s.applied,
             "filter_options": [{"name": n, "label": label, "choices": [list(c) for c in choices], "chosen": chosen}
                                for n, label, choices, chosen in filters if s.role != LEAD or n != "region"],
-            "tables": [{"id": t.id, "question": t.question, "label": t.label, "kind": t.kind, "base_n": t.base_n}
-                       for t in tables]}
+            "tables": [{k: t[k] for k in ("id", "question", "label", "kind", "base_n")} for t in tables]}
     return respond(request, "web/dashboard/wave.html", {
         "wave": s.wave, "tables": tables, "respondents": s.respondents, "scope_note": s.note, "filters": filters,
         "applied": s.applied, "role": s.role, "query": request.GET.urlencode(), **POLICY}, data, as_json=as_json)
@@ -70,8 +71,10 @@ def table_page(request, wave_id, table_id, as_json=False):
         raise Http404("No such table")
     table, split, by = found
     data = {"wave": s.wave.name, "instrument": s.wave.instrument, "filters": s.applied, "by": by,
-            "respondents": s.respondents, "scope_note": s.note, "table": table.to_dict() if table else None,
-            "breakdown": split.to_dict() if split else None}
+            "respondents": s.respondents, "scope_note": s.note}
+    if as_json:  # the tables as JSON, made once per version, scope and role
+        data.update(s.cached("table twin", (table_id, by), lambda: {
+            "table": table.to_dict() if table else None, "breakdown": split.to_dict() if split else None}))
     return respond(request, "web/dashboard/table.html", {
         "wave": s.wave, "table": table, "split": split, "by": by, "breakdowns": BREAKDOWNS, "applied": s.applied,
         "role": s.role, "respondents": s.respondents, "scope_note": s.note,
@@ -108,15 +111,19 @@ def download(request, wave_id, fmt):
 @role_required(LEAD, ANALYST, ADMIN)
 def overview(request, wave_id, as_json=False):
     """Every question's summary with its figure on one page, the filters applying to all, under the same
-    disclosure control as every table page; the twin carries the tables (figures are the page's)."""
+    disclosure control as every table page; the twin carries the tables (figures are the page's). Both are
+    made once per wave version, scope and role."""
     s = _scope(request, wave_id)
-    shown = app.overview(s)
-    filters = s.filter_options()
+    links = urlencode({k: v for k, v in s.applied.items() if k != "region" or s.role != LEAD})
     data = {"wave": _wave_dict(s.wave), "respondents": s.respondents, "scope_note": s.note, "filters": s.applied,
-            "tables": [t.to_dict() for t, _ in shown]}
+            "tables": [] if not as_json else s.cached("overview twin", None,
+                                                           lambda: [t.to_dict() for t, _ in app.overview(s)])}
+    summaries = "" if as_json else s.cached("overview page", links, lambda: render_to_string(
+        "web/dashboard/_summaries.html", {"wave": s.wave, "shown": app.overview(s), "query": links, **POLICY}))
     return respond(request, "web/dashboard/overview.html", {
-        "wave": s.wave, "shown": shown, "respondents": s.respondents, "scope_note": s.note, "filters": filters,
-        "applied": s.applied, "role": s.role, "query": request.GET.urlencode(), **POLICY}, data, as_json=as_json)
+        "wave": s.wave, "summaries": summaries, "respondents": s.respondents, "scope_note": s.note,
+        "filters": s.filter_options(), "applied": s.applied, "role": s.role, "query": request.GET.urlencode(),
+        **POLICY}, data, as_json=as_json)
 
 
 @require_http_methods(["GET"])
