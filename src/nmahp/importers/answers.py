@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from ..instruments.model import SELECT_MULTIPLE, SELECT_ONE, Question
+from .labels import norm
 from .mapping import Column, Labels, Mapping, Target, to_choice_names
 from .problems import Problem
 
@@ -33,14 +34,15 @@ def _blank_to_null(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr.str.len_bytes() > 0).then(expr)
 
 
-def rows_by_value(data: pl.DataFrame, name: str, values: list[str]) -> dict[str, list[int]]:
-    found = data.filter(pl.col(name).is_in(values)).group_by(name, maintain_order=True).agg(pl.col(ROW))
+def rows_by_value(data: pl.LazyFrame, collect, name: str, values: list[str]) -> dict[str, list[int]]:
+    found = collect(data.filter(pl.col(name).is_in(values)).group_by(name, maintain_order=True).agg(pl.col(ROW)))
     return dict(zip(found[name].to_list(), found[ROW].to_list(), strict=True))
 
 
 class _Builder:
-    def __init__(self, data: pl.DataFrame, labels: Labels, mapping: Mapping, zero_one: bool):
-        self.data, self.labels, self.mapping, self.zero_one = data, labels, mapping, zero_one
+    def __init__(self, data: pl.LazyFrame, collect, labels: Labels, mapping: Mapping, zero_one: bool):
+        self.data, self.collect, self.labels, self.mapping, self.zero_one = data, collect, labels, mapping, zero_one
+        self.uniques: dict[str, list[str]] = {}
         self.instrument = labels.instrument
         self.picked: dict[str, dict[str, pl.Expr]] = {}
         self.single: dict[str, list[pl.Expr]] = {}
@@ -59,7 +61,7 @@ class _Builder:
     def blanks(self, name: str) -> list[str]:
         """Cells that hold only spaces: empty, as a person reads them."""
         if name not in self._blank:
-            self._blank[name] = [v for v in self.data[name].drop_nulls().unique().to_list() if not v.strip()]
+            self._blank[name] = [v for v in self.uniques[name] if not v.strip()]
         return self._blank[name]
 
     def cell(self, name: str) -> pl.Expr:
@@ -87,9 +89,10 @@ class _Builder:
             self.pick(q.name, target.choice, ticked)
         elif target.kind == "other_text":
             self.column_of.setdefault(f"{q.name}_other", column.display)
-            cells = self.data[name].drop_nulls().unique().to_list()
-            bare = [c.strip() for c in cells if self.labels.option(q, c) == "other"]  # just the label: no text given
-            self.text.setdefault(f"{q.name}_other", []).append(pl.when(~col.is_in(bare)).then(col))
+            # a cell holding just the option's label says 'other' and gives no text
+            bare = [norm(c.label) for c in q.choices if c.name == "other"] + ["other"]
+            said = col.str.to_lowercase().str.strip_chars_end(" ?:.*").is_in(bare)
+            self.text.setdefault(f"{q.name}_other", []).append(pl.when(~said).then(col))
             if q.type == SELECT_MULTIPLE:
                 self.pick(q.name, "other", col.is_not_null())
             else:
@@ -103,14 +106,14 @@ class _Builder:
             self.text.setdefault(q.name, []).append(col)
 
     def add_labels(self, column: Column, name: str, q: Question):
-        cells = [c for c in self.data[name].drop_nulls().unique().to_list() if c.strip()]
+        cells = [c for c in self.uniques[name] if c.strip()]
         found = {cell: to_choice_names(q, cell, self.labels, self.mapping) for cell in cells}
         unknown = [cell for cell, names in found.items() if names is None]
         if unknown:
             hint = ""
             if q.name in self.mapping.values:
                 hint = f" (nor one of the labels {self.mapping.source} gives for {q.name})"
-            for cell, rows in rows_by_value(self.data, name, unknown).items():
+            for cell, rows in rows_by_value(self.data, self.collect, name, unknown).items():
                 self.problems.append(Problem("value", _expected_options(q) + hint, column.display, q.name, cell,
                                              sorted(rows)))
         known = {cell: " ".join(names) for cell, names in found.items() if names}
@@ -147,25 +150,33 @@ class _Builder:
         return expr
 
 
-def build(data: pl.DataFrame, plan: list[tuple[Column, Target]], labels: Labels, mapping: Mapping, *,
+def build(data: pl.LazyFrame, collect, plan: list[tuple[Column, Target]], labels: Labels, mapping: Mapping, *,
           zero_one: bool, gate_pattern) -> Built:
-    """`data` holds the export's rows (columns c0.., and _row); `plan` says what each column feeds."""
-    builder = _Builder(data, labels, mapping, zero_one)
+    """`data` holds the export's rows (columns c0.., and _row), lazily; `plan` says what each column feeds.
+    The file is read twice, a batch at a time: once for the distinct texts of the columns whose labels are
+    matched, once for the answers."""
+    builder = _Builder(data, collect, labels, mapping, zero_one)
+    instrument = labels.instrument
+    wanted = [f"c{c.index}" for c, t in plan
+              if t.kind == "tick" or (t.kind == "value" and instrument.questions[t.question].is_select)]
+    wanted = list(dict.fromkeys(wanted))
+    if wanted:
+        found = collect(data.select([pl.col(n).drop_nulls().unique().implode() for n in wanted]))
+        builder.uniques = {n: found[n][0].to_list() for n in wanted}
     for column, target in plan:
         builder.add(column, target)
-    instrument = labels.instrument
     answers = {}
     for q in instrument.questions.values():
         if q.holds_answer:
             expr = builder.answer(q)
             if expr is not None:
                 answers[q.name] = expr
-    mapped = {name for name, _ in answers.items()}
+    mapped = set(answers)
     inferred = _infer_gates(instrument, builder, answers, mapped, gate_pattern)
     exprs = [pl.col(ROW)] + [e.alias(k) for k, e in builder.meta.items()]
     exprs += [e.cast(pl.String).alias(k) for k, e in answers.items()]
     exprs += [e.alias(f"_inferred_{gate}") for gate, e in inferred.items()]
-    frame = data.select(exprs)
+    frame = collect(data.select(exprs))
     return Built(frame, mapped, builder.column_of, builder.problems,
                  {gate: pl.col(f"_inferred_{gate}") for gate in inferred})
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from .. import limits
 from ..instruments import Instrument
 from . import surveymonkey, xlsform_csv
 from .answers import ROW, build
@@ -21,7 +22,7 @@ from .checks import AS_RECORDED, FLAGS, POLICIES, STRICT, check
 from .labels import norm
 from .mapping import Column, Labels, Mapping, Target, auto_target
 from .problems import RULE_WORDS, Problem
-from .reading import RawTable, ReadError, read_table
+from .reading import LINE, RawTable, ReadError, read_table
 
 DUPLICATE_RULE = ("a respondent ID seen twice keeps its latest submission; two submissions with identical "
                   "answers to every question are one person submitting twice, and the first is kept")
@@ -174,9 +175,11 @@ def import_file(path: str | Path, instrument: Instrument, *, layout: str = "auto
     # Kobo exports a select_multiple both whole and as 0/1 columns: the whole column wins
     whole = {t.question for _, t in plan if t.kind == "value"}
     plan = [(c, t) for c, t in plan if not (t.kind == "tick" and t.question in whole and layout == "xlsform")]
-    data = table.frame.slice(start).with_columns(pl.int_range(start + 1, table.frame.height + 1).alias(ROW))
-    result.rows_read = data.height
-    built = build(data, plan, labels, mapping, zero_one=layout == "xlsform", gate_pattern=SIMPLE_GATE)
+    data = table.scan.slice(start).rename({LINE: ROW})
+    built = build(data, table.collect, plan, labels, mapping, zero_one=layout == "xlsform", gate_pattern=SIMPLE_GATE)
+    result.rows_read = built.frame.height
+    if result.rows_read + start > limits.limit("import_rows"):
+        raise ReadError(str(limits.too_big(str(path), result.rows_read + start, "import_rows", "the number of rows")))
     result.problems += built.problems
     frame = _completed(built.frame, built.mapped, instrument, result)
     for gate, expr in built.inferred.items():

@@ -5,6 +5,7 @@ quote), wherever in the file it appears; only the delimiter is guessed, from the
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from dataclasses import dataclass
@@ -25,18 +26,39 @@ class ReadError(NmahpError):
 
 @dataclass
 class RawTable:
-    """Every row of the file, header rows included, as text columns c0, c1, ... (empty cells are null)."""
+    """Every row of the file, header rows included, as text columns c0, c1, ... (empty cells are null),
+    read lazily: polars parses the file when a query over it is collected, a batch at a time, so a
+    million-row export is never held whole in memory. Parsing problems surface as ReadError then."""
 
-    frame: pl.DataFrame
+    scan: pl.LazyFrame  # _line (the row's number in the file, 1 = first) and c0..cN; blank rows left out
     encoding: str
     path: str
+    width: int = 0
+    heads: list[list[str]] | None = None
+
+    def collect(self, query: pl.LazyFrame) -> pl.DataFrame:
+        try:
+            return query.collect(engine="streaming")
+        except pl.exceptions.PolarsError as exc:
+            raise ReadError(f"{self.path}: {_damage(exc)}; the file looks truncated or damaged") from None
 
     def head_rows(self, n: int) -> list[list[str]]:
-        return [["" if v is None else v.strip() for v in row] for row in self.frame.head(n).rows()]
+        if self.heads is None or len(self.heads) < n:
+            rows = self.collect(self.scan.drop(LINE).head(n)).rows()
+            self.heads = [["" if v is None else v.strip() for v in row] for row in rows]
+        return [list(r) for r in self.heads[:n]]
+
+    @property
+    def frame(self) -> pl.DataFrame:
+        """The whole table in memory (small files: suggestions, tests)."""
+        return self.collect(self.scan.drop(LINE))
 
     @property
     def rows(self) -> list[list[str]]:
-        return self.head_rows(self.frame.height)
+        return [["" if v is None else v.strip() for v in row] for row in self.frame.rows()]
+
+
+LINE = "_line"
 
 
 def _check_text(data: bytes, path: str) -> None:
@@ -71,17 +93,38 @@ def _too_many(path: Path, what: str, count: int, name: str) -> ReadError:
     return ReadError(str(limits.too_big(str(path), count, name, f"the number of {what}")))
 
 
-def _parse(source: bytes | Path, separator: str) -> pl.DataFrame:
-    return pl.read_csv(source, has_header=False, infer_schema=False, separator=separator, quote_char='"',
+def _scan(source: bytes | Path, separator: str) -> pl.LazyFrame:
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    return pl.scan_csv(source, has_header=False, infer_schema=False, separator=separator, quote_char='"',
                        missing_columns="raise", extra_columns="raise", raise_if_empty=False)
 
 
 EDGE = 65536  # bytes read from each end of a CSV for the checks; polars reads the file itself
+CHUNK = 16 * 1024 * 1024
+
+
+def _utf8_problem(path: Path) -> str | None:
+    """Where the file stops being UTF-8, read a chunk at a time (the file is never held whole)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return f"byte {offset + exc.start}: {chunk[exc.start:exc.start + 1]!r}"
+            offset += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return f"byte {offset}: the file ends inside a character"
+    return None
 
 
 def _read_csv(path: Path, size: int) -> RawTable:
-    """polars reads the file from disk (a million-row export is never held twice in memory); only its
-    first and last bytes are read here, for the binary, delimiter and truncation checks."""
+    """polars scans the file from disk; only its first and last bytes are read here, for the binary,
+    delimiter and truncation checks, and the whole of it once, a chunk at a time, to check its encoding."""
     with open(path, "rb") as handle:
         head = handle.read(EDGE)
         handle.seek(max(0, size - EDGE))
@@ -92,33 +135,30 @@ def _read_csv(path: Path, size: int) -> RawTable:
     if not head.strip():
         raise ReadError(f"{path}: the file is empty")
     encoding, separator, source = "utf-8", _delimiter(head), path
-    try:
-        frame = _parse(source, separator)
-    except pl.exceptions.ComputeError as exc:
-        if "utf-8" not in str(exc).casefold() and "utf8" not in str(exc).casefold():
-            raise ReadError(f"{path}: {_damage(exc)}; the file looks truncated or damaged") from None
-        data = limits.read_file(path, "import_bytes")
-        start = _first_bad_utf8(data)
-        source = _cp1252(data, str(path), f"byte {start}: {data[start:start + 1]!r}")
+    problem = _utf8_problem(path)
+    if problem is not None:
+        source = _cp1252(limits.read_file(path, "import_bytes"), str(path), problem)
         encoding = "windows-1252"
-        try:
-            frame = _parse(source, separator)
-        except pl.exceptions.PolarsError as again:
-            raise ReadError(f"{path}: {_damage(again)}; the file looks truncated or damaged") from None
-    except pl.exceptions.PolarsError as exc:
-        raise ReadError(f"{path}: {_damage(exc)}; the file looks truncated or damaged") from None
-    if frame.height > limits.limit("import_rows"):
-        raise _too_many(path, "rows", frame.height, "import_rows")
-    if frame.width > limits.limit("import_columns"):
-        raise _too_many(path, "columns on line 1", frame.width, "import_columns")
-    if not tail.endswith((b"\n", b"\r")) and frame.height > 1:
+    table = RawTable(_lines(_scan(source, separator)), encoding, str(path))
+    table.width = len(table.scan.collect_schema()) - 1
+    if table.width > limits.limit("import_columns"):
+        raise _too_many(path, "columns on line 1", table.width, "import_columns")
+    heads = table.head_rows(2)
+    if not tail.endswith((b"\n", b"\r")) and len(heads) > 1:
         last = tail[tail.rfind(b"\n") + 1:].decode("utf-8", "replace")
         fields = next(csv.reader([last], delimiter=separator), [])
-        if len(fields) < frame.width:
-            raise ReadError(f"{path}: the last line (row {frame.height}) stops after {len(fields)} of {frame.width} "
-                            "columns; the file looks truncated")
-    frame = _tidy(frame)
-    return RawTable(frame, encoding, str(path))
+        if len(fields) < table.width:
+            raise ReadError(f"{path}: the last line stops after {len(fields)} of {table.width} columns; the file "
+                            "looks truncated")
+    return table
+
+
+def _lines(scan: pl.LazyFrame) -> pl.LazyFrame:
+    """Columns named c0..cN after the row's line number; blank rows left out."""
+    names = scan.collect_schema().names()
+    scan = scan.rename({name: f"c{i}" for i, name in enumerate(names)}).with_row_index(LINE, offset=1)
+    cells = [pl.col(f"c{i}") for i in range(len(names))]
+    return scan.filter(~pl.all_horizontal([c.is_null() for c in cells])) if cells else scan
 
 
 def _first_bad_utf8(data: bytes) -> int:
@@ -138,13 +178,6 @@ def _damage(exc: Exception) -> str:
     if "quote" in text or "could not parse" in text:
         return "a quoted field is not closed"
     return limits.one_line(str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__, 120)
-
-
-def _tidy(frame: pl.DataFrame) -> pl.DataFrame:
-    """Columns named c0..cN, blank rows dropped. Cells are not copied to strip them (a million-row export
-    would be held twice): whoever reads a column strips what it takes (see answers.py)."""
-    frame = frame.rename({name: f"c{i}" for i, name in enumerate(frame.columns)})
-    return frame.filter(~pl.all_horizontal(pl.all().is_null())) if frame.width else frame
 
 
 def _read_xlsx(path: Path, data: bytes) -> RawTable:
@@ -183,9 +216,12 @@ def _read_xlsx(path: Path, data: bytes) -> RawTable:
         reason = str(exc).splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise ReadError(f"{path}: cannot be opened as an Excel workbook: {reason}") from None
     width = max((len(r) for r in rows), default=0)
-    frame = pl.DataFrame([r + [""] * (width - len(r)) for r in rows], schema=[f"c{i}" for i in range(width)],
-                         orient="row")
-    return RawTable(_tidy(frame), "xlsx", str(path))
+    frame = pl.DataFrame([[c or None for c in r] + [None] * (width - len(r)) for r in rows],
+                         schema=dict.fromkeys((f"c{i}" for i in range(width)), pl.String), orient="row")
+    table = RawTable(frame.lazy().with_row_index(LINE, offset=1), "xlsx", str(path), width)
+    if width > max_columns:
+        raise _too_many(path, "columns", width, "import_columns")
+    return table
 
 
 def read_table(path: str | Path) -> RawTable:
@@ -201,6 +237,6 @@ def read_table(path: str | Path) -> RawTable:
         raise
     except NmahpError as exc:
         raise ReadError(str(exc)) from None
-    if table.frame.height == 0 or table.frame.width == 0:
+    if table.width == 0 or not table.head_rows(1):
         raise ReadError(f"{path}: the file has no rows")
     return table

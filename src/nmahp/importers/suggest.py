@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 from scipy.optimize import linear_sum_assignment
@@ -197,7 +198,7 @@ def _matrix_parts(subs: list[str]) -> list[tuple[str, str]] | None:
     return None
 
 
-def _blocks(columns: list[Column], frame) -> tuple[list[_Block], list[Entry]]:
+def _blocks(columns: list[Column], table) -> tuple[list[_Block], list[Entry]]:
     blocks: list[_Block] = []
     meta: list[Entry] = []
     for column in columns:
@@ -218,8 +219,10 @@ def _blocks(columns: list[Column], frame) -> tuple[list[_Block], list[Entry]]:
         kinds = {norm(c.sub) for c in plain}
         if kinds <= {"response", ""} and plain:
             block.kind = "single"
-            values = frame[f"c{plain[0].index}"].drop_nulls().value_counts(sort=True).head(60)
-            block.labels = [v for v in values[values.columns[0]].to_list()]
+            name = f"c{plain[0].index}"
+            values = table.collect(table.scan.slice(2).select(pl.col(name).drop_nulls().value_counts(sort=True)
+                                                              .head(60)).unnest(name))
+            block.labels = [v.strip() for v in values[name].to_list() if v.strip()]
         elif kinds == {"open-ended response"}:
             block.kind = "text"
         elif _matrix_parts([c.sub for c in plain]):
@@ -268,7 +271,7 @@ def suggest(path: str | Path, instrument: Instrument) -> Suggestion:
     if not surveymonkey.looks_like(heads):
         return _suggest_xlsform(suggestion, heads, instrument)
     columns, _ = surveymonkey.columns(heads)
-    blocks, meta = _blocks(columns, table.frame.slice(2))
+    blocks, meta = _blocks(columns, table)
     suggestion.entries += meta
     context = _Context(instrument)
     claimed: set[str] = set()
