@@ -100,7 +100,7 @@ class Builder:
         if compare is not None and len(compare.groups) >= 2:
             self.comparison(table, compare)
 
-    def comparison(self, overall: Table, breakdown: Table) -> None:
+    def comparison(self, overall: Table, breakdown: Table, label: str | None = None) -> None:
         groups = [g for g in breakdown.groups if g.name in STUDY.compared_groups and g.base_n]
         if len(groups) < 2:
             return
@@ -111,7 +111,8 @@ class Builder:
                   [100 * (g.cell(o).count or 0) / g.base_n for o in order] for g in groups}
         base_note = sentences.method_note(breakdown, self.disclosure)
         first, second = (STUDY.group(g).in_sentence for g in STUDY.compared_groups)
-        title = f"{overall.label} ({first} compared with {second})"
+        label = label or overall.label
+        title = f"{label} ({first} compared with {second})"
         png, svg = figures.grouped_bars(title, labels, series,
                                         xlabel="Percentage of respondents in the group", base_note=base_note)
         tests = {t.option: t for t in breakdown.tests}
@@ -126,7 +127,7 @@ class Builder:
                         "yes" if test and test.marked else "no"]
             rows.append(row)
         data = DataTable(0, f"Data for Figure {number}", header, rows, note=base_note)
-        alt = (f"Grouped bar chart comparing {first} with {second} for {overall.label}. "
+        alt = (f"Grouped bar chart comparing {first} with {second} for {label}. "
                + "; ".join(f"{r[0]}: {r[1]} against {r[2]}" for r in rows[:5]) + ".")
         text = sentences.comparison(breakdown, number, self.disclosure)
         if not text:
@@ -227,7 +228,7 @@ class Builder:
         base_note = (f"Base: {self.base(table.base_n)} respondents who answered any row of the question; every "
                      f"percentage is over that base. {any_label}: chose at least one column for the row."
                      + _hidden_note(table.cells, self.disclosure))
-        title = table.label.split("?")[0] + ("?" if "?" in table.label else "")
+        title = short_title(table.label)
         png, svg = figures.grouped_bars(title, [r.label for r in table.rows], series,
                                         xlabel="Number of respondents" if counts_only else "Percentage of respondents",
                                         base_note=base_note)
@@ -351,8 +352,9 @@ class Builder:
                 self.add(Paragraph(f"{row.code}: {quote}"))
 
 
-def _either(table: Table) -> Cell:
-    return Cell(table.question, table.label, table.base_n, None)
+def short_title(label: str) -> str:
+    """A grid's question without its instructions: 'What sparked ...?' of 'What sparked ...? For each, ...'."""
+    return label.split("?")[0] + "?" if "?" in label else label
 
 
 def roles_as_table(table: Table) -> Table:

@@ -16,7 +16,7 @@ from ..analysis.groups import PROFESSIONAL_GROUP
 from ..instruments import Instrument
 from ..study import STUDY
 from . import sentences
-from .builder import Builder
+from .builder import Builder, short_title
 from .model import Heading, Paragraph, Report
 
 OUTLINE = files("nmahp.report") / "outline.yaml"  # package data; read through the Traversable, so zips work too
@@ -113,8 +113,12 @@ def _item(builder: Builder, survey: SurveyData, tables: dict[TableKey, Table], i
         elif found is not None:
             builder.question(found, None)
     elif "grid" in item:
-        if table(item["grid"], measure="grid") is not None:
-            builder.grid(table(item["grid"], measure="grid"), survey.frame.height)
+        grid = table(item["grid"], measure="grid")
+        if grid is not None:
+            builder.grid(grid, survey.frame.height)
+            split = table(item["grid"], PROFESSIONAL_GROUP, "grid") if item.get("compare") else None
+            if split is not None and len(split.groups) >= 2:
+                builder.comparison(grid, split, short_title(grid.label))
     elif "measures" in item:
         builder.measures([table(q) for q in item["measures"] if table(q) is not None])
     elif "crosstab" in item:

@@ -85,7 +85,8 @@ def grouped_bars(title: str, labels: list[str], series: dict[str, list[float]], 
         ax.barh(offsets, values, height=width * 0.95, color=colour, label=name,
                 edgecolor="white", linewidth=0.5, hatch=None if k == 0 else ("//" if k == 1 else ".."))
     ax.set_yticks(positions, [_wrap(label) for label in labels])
-    ax.legend(loc="lower right", frameon=False)
+    # outside the axes, to the right: inside, it covered the longest bars
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
     _finish(ax, title, xlabel, base_note)
     return _render(fig)
 
