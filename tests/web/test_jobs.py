@@ -33,6 +33,7 @@ from nmahp.web.surveys.models import Wave
 
 NMAHP = str(Path(sys.executable).with_name("nmahp"))
 REDIS = "redis://127.0.0.1:6379/0"
+POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
 # --- on the immediate queue (tests/web/conftest.py), in the test's database ---------------------------------
@@ -51,6 +52,7 @@ def _clinician(**fields):
         "interests": "musculoskeletal pain", "wants": ["mentoring"], **fields})
 
 
+@pytest.mark.db
 def test_a_matching_round_started_on_its_page_runs_as_a_job_whose_page_and_twin_show_the_result(db, signed_in):
     analyst = signed_in("analyst")
     _clinician()
@@ -70,6 +72,7 @@ def test_a_matching_round_started_on_its_page_runs_as_a_job_whose_page_and_twin_
     assert twin["progress"] == {"done": 1, "total": 1, "message": "matched"}
 
 
+@pytest.mark.db
 def test_a_failing_job_says_why_on_its_page_and_twin_and_changes_nothing(db, signed_in, make_user):
     analyst = signed_in("analyst")
     job = jobs.submit("half_done_then_refused", {"wave": "half"}, user=make_user("asker", "lead"))
@@ -92,6 +95,7 @@ def test_a_failing_job_says_why_on_its_page_and_twin_and_changes_nothing(db, sig
     assert refused.exit_code == 2 and "no job 999999" in refused.output
 
 
+@pytest.mark.db
 def test_wrong_parameters_and_unknown_kinds_are_refused_in_plain_words(db):
     with pytest.raises(NmahpError, match="no job kind 'nonsense'"):
         jobs.submit("nonsense", {})
@@ -101,6 +105,7 @@ def test_wrong_parameters_and_unknown_kinds_are_refused_in_plain_words(db):
     assert job.status == Job.FAILED and "not 'astrology'" in job.error and not MatchingRound.objects.exists()
 
 
+@pytest.mark.db
 def test_only_the_person_who_asked_and_analysts_see_a_job(db, make_user, signed_in):
     asker = make_user("asker", "lead", region="greater_manchester")
     job = jobs.submit("matching_round", {}, user=asker)
@@ -117,23 +122,69 @@ def test_only_the_person_who_asked_and_analysts_see_a_job(db, make_user, signed_
     assert Client().get(f"/jobs/{job.pk}/")["Location"].startswith("/sign-in/")
 
 
-def test_a_job_waiting_for_a_worker_is_on_the_queue_and_its_page_refreshes_itself(
-        db, signed_in, monkeypatch, tmp_path, django_capture_on_commit_callbacks):
-    monkeypatch.setenv("NMAHP_QUEUE", f"sqlite:///{tmp_path / 'queue.sqlite3'}")
+@pytest.mark.db
+@pytest.mark.parametrize("queue", ["sqlite", REDIS, POSTGRES])
+def test_a_job_waits_on_the_queue_with_a_self_refreshing_page_until_a_worker_takes_it(
+        db, signed_in, monkeypatch, tmp_path, django_capture_on_commit_callbacks, queue):
+    monkeypatch.setenv("NMAHP_QUEUE", f"sqlite:///{tmp_path / 'queue.sqlite3'}" if queue == "sqlite" else queue)
+    monkeypatch.setenv("NMAHP_QUEUE_NAME", f"nmahp-test-{secrets.token_hex(4)}")  # this run's own queue
     jobs.queue.cache_clear()
     try:
+        _clinician()
         analyst = signed_in("analyst")
-        Wave.objects.create(instrument="nmahp_survey", name="2023", form_version="1")
         with django_capture_on_commit_callbacks(execute=True):
-            started = analyst.post("/jobs/", {"wave": "2023", "format": "pdf"})
+            started = analyst.post("/mentoring/rounds/", {})
         job = Job.objects.get()
-        assert started["Location"] == f"/jobs/{job.pk}/" and job.params == {"wave": "2023", "format": "pdf"}
-        assert jobs.queue().pending_count() == 1  # on the queue file, for a worker to take
+        huey = jobs.queue()
+        assert huey.pending_count() == 1 and not MatchingRound.objects.exists()  # on the queue, not yet run
         page = analyst.get(started["Location"]).content.decode()
         assert '<meta http-equiv="refresh" content="2">' in page and "Waiting for a worker" in page
         assert analyst.get(f"/jobs/{job.pk}.json").json()["status"] == "queued"
+        huey.execute(huey.dequeue())  # what a worker does with the message it takes
+        assert huey.pending_count() == 0
+        matching_round = MatchingRound.objects.get()
+        assert analyst.get(started["Location"])["Location"] == f"/mentoring/rounds/{matching_round.pk}/"
+        assert analyst.get(f"/jobs/{job.pk}.json").json()["result"]["round"] == matching_round.pk
     finally:
+        jobs.queue().storage.flush_all()
         jobs.queue.cache_clear()
+
+
+@pytest.mark.db
+def test_an_analyst_starts_the_report_of_a_wave_from_the_jobs_page(db, signed_in, django_capture_on_commit_callbacks,
+                                                                   monkeypatch, tmp_path):
+    monkeypatch.setenv("NMAHP_QUEUE", f"sqlite:///{tmp_path / 'queue.sqlite3'}")  # no worker: the job waits
+    Wave.objects.create(instrument="nmahp_survey", name="2023", form_version="1")
+    analyst = signed_in("analyst")
+    with django_capture_on_commit_callbacks(execute=False):  # recorded, left for a worker
+        started = analyst.post("/jobs/", {"wave": "2023", "format": "pdf"})
+        assert analyst.post("/jobs/", {"wave": "1999", "format": "pdf"}).status_code == 200  # no such wave
+        assert analyst.post("/jobs/", {"wave": "2023", "format": "exe"}).status_code == 200
+    job = Job.objects.get()
+    assert started["Location"] == f"/jobs/{job.pk}/" and job.params == {"wave": "2023", "format": "pdf"}
+    assert job.kind == "report" and job.status == Job.QUEUED and job.user.username == "analyst-user"
+    assert analyst.get("/jobs.json").json()["report_waves"] == ["2023"]
+    lead = signed_in("lead")
+    assert lead.post("/jobs/", {"wave": "2023", "format": "pdf"}).status_code == 200 and Job.objects.count() == 1
+    assert lead.get("/jobs.json").json() == {"jobs": [], "report_waves": []}
+
+
+@pytest.mark.db
+def test_erasure_reaches_the_suggested_themes_a_job_kept(db, django_capture_on_commit_callbacks):
+    from nmahp.app import coding, people
+    from nmahp.app.service import load_demo
+
+    load_demo()
+    wave = Wave.objects.get(instrument="nmahp_survey", name="2023-demo")
+    project = coding.build_project(wave)
+    job = jobs.submit("theme_suggestions", {"project": project.pk})
+    assert job.status == Job.DONE and job.result["wave_id"] == wave.pk and "suggestions" in job.result
+    key = wave.responses.values_list("respondent_key", flat=True).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        removed = people.erase_respondent(key, actor="test")
+    assert removed["job results"] == 1
+    job.refresh_from_db()
+    assert "suggestions" not in job.result and "erased" in job.result["removed"]
 
 
 # --- real workers -------------------------------------------------------------------------------------------
