@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -45,10 +46,17 @@ def count(wave: str) -> int:
                             "WHERE w.name = %s", (wave,)).fetchone()[0]
 
 
-def timed(env: dict, *args: str) -> float:
-    start = time.perf_counter()
+def cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def timed(env: dict, *args: str) -> tuple[float, float]:
+    """Wall-clock seconds, and the CPU seconds the command itself used (PostgreSQL's own work not included):
+    on a busy machine the second says what the first would be on an idle one, roughly."""
+    start, used = time.perf_counter(), cpu()
     subprocess.run([NMAHP, *args], env=env, check=True, capture_output=True)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu() - used
 
 
 def as_job(env: dict, n: int) -> float:
@@ -76,23 +84,24 @@ def as_job(env: dict, n: int) -> float:
 
 
 def main(sizes: list[int]) -> None:
-    lines = [header()]
+    lines = [header() + f", load average {os.getloadavg()[0]:.1f} at the start"]
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "DATABASE_URL": DATABASE_URL, "NMAHP_DATA_DIR": tmp,
                "NMAHP_QUEUE": f"sqlite:///{tmp}/queue.sqlite3"}
         try:
             fresh_database()
             subprocess.run([NMAHP, "migrate"], env=env, check=True, capture_output=True)
-            elapsed = timed(env, "demo", "--no-serve")
-            lines.append(f"nmahp demo --no-serve (174 + 16 respondents, accounts, content): {elapsed:6.1f} s")
+            elapsed, used = timed(env, "demo", "--no-serve")
+            lines.append(f"nmahp demo --no-serve (174 + 16 respondents, accounts, content): {elapsed:6.1f} s "
+                         f"(CPU {used:.1f} s)")
             print(lines[-1], flush=True)
             for n in sizes:
                 wave = f"synth-{n}"
-                elapsed = timed(env, "synth", "--instrument", "nmahp", "--n", str(n), "--seed", "1", "--db",
-                                "--wave", wave)
+                elapsed, used = timed(env, "synth", "--instrument", "nmahp", "--n", str(n), "--seed", "1", "--db",
+                                      "--wave", wave)
                 assert count(wave) == n, f"expected {n} rows in {wave}, found {count(wave)}"
                 lines.append(f"nmahp synth --db --n {n:>9,} into PostgreSQL: {elapsed:6.1f} s "
-                             f"({n / elapsed:,.0f} respondents/s, {1000 * elapsed / n:.2f} ms a row)")
+                             f"({n / elapsed:,.0f} respondents/s, {1000 * elapsed / n:.2f} ms a row; CPU {used:.1f} s)")
                 print(lines[-1], flush=True)
             n = sizes[-1]
             elapsed = as_job(env, n)
@@ -101,6 +110,7 @@ def main(sizes: list[int]) -> None:
             print(lines[-1], flush=True)
         finally:
             drop_database()
+    lines.append(f"(load average {os.getloadavg()[0]:.1f} at the end: other work on this machine slows every figure)")
     record("store_scale", lines)
 
 
