@@ -153,3 +153,37 @@ def test_the_report_is_written_in_the_background_and_downloaded(live_server, ana
     text = open(download.value.path(), encoding="utf-8").read()
     assert "<h2" in text and "leads" in text.lower()
     assert AuditEvent.objects.filter(action="download_job_file").exists()
+
+
+def test_a_lead_reads_their_organisations_overview(live_server, analyst, page, axe_checked):
+    from nmahp.instruments.synth import Synthesiser
+    from nmahp.web.programme.models import Organisation, OrganisationLead, OrganisationLink
+    from nmahp.web.surveys import store
+
+    kept = programme.versions("nmahp")[0]
+    wave = programme.create_wave(kept.pk, "2026", channels=[("trust email", None), ("web", None)], actor="analyst")
+    trust = Organisation.objects.create(name="Northshire NHS Trust", region="greater_manchester")
+    own = wave.collectors.get(channel="trust email")
+    OrganisationLink.objects.create(collector=own, organisation=trust)
+    lead = get_user_model().objects.create_user(username="lead", password=PASSWORD)
+    Profile.objects.create(user=lead, role="lead", region="greater_manchester")
+    OrganisationLead.objects.create(user=lead, organisation=trust)
+    form = store.instrument_for(wave)
+    rows = [r for r in Synthesiser(form, 11).stream(200) if r.get("consent") == "yes"][:80]
+    for i, answers in enumerate(rows):
+        answers = {**answers, "region": "greater_manchester"}
+        answers.pop("region_other", None)
+        store.save_response(wave, answers, complete=True, source="synth",
+                            collector=own if i < 30 else wave.collectors.get(channel="web"))
+
+    page.goto(f"{live_server.url}/sign-in/?next=/organisation/")
+    page.get_by_label("Username").fill("lead")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/organisation/$"))
+    axe_checked("organisation overview")
+    assert page.locator("h1").inner_text() == "Northshire NHS Trust"
+    barriers = page.locator("#table-top_barriers").inner_text()
+    assert "Northshire NHS Trust" in barriers and "The region" in barriers
+    assert page.locator(".nmahp-suppressed").count() > 0  # 30 people: some answers are too few to show
+    page.screenshot(path=str(SCREENSHOTS / "organisation-overview.png"), full_page=True)

@@ -5,6 +5,20 @@ from django import forms
 from .models import Organisation
 
 
+def styled(form) -> None:
+    """The NHS.UK classes on each field's widget, its hint tied to it for screen readers."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        kind = ("nhsuk-select" if isinstance(widget, forms.Select) else "nhsuk-textarea"
+                if isinstance(widget, forms.Textarea) else "nhsuk-file-upload" if isinstance(widget, forms.FileInput)
+                else "nhsuk-input")
+        widget.attrs.setdefault("class", kind)
+        if field.help_text:
+            widget.attrs["aria-describedby"] = f"id_{name}-hint"
+
+
 class UploadForm(forms.Form):
     workbook = forms.FileField(label="Workbook (.xlsx)", help_text="a new version of a registered instrument, its "
                                "settings sheet giving the same form_id and a new version")
@@ -12,6 +26,10 @@ class UploadForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
                               help_text="one a line: old_name = new_name. Renames with the same wording are found "
                                         "without this.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        styled(self)
 
 
 class WaveForm(forms.Form):
@@ -26,6 +44,7 @@ class WaveForm(forms.Form):
 
     def __init__(self, *args, versions=(), **kwargs):
         super().__init__(*args, **kwargs)
+        styled(self)
         self.fields["version"].choices = [(v.pk, f"{v.instrument} version {v.version}") for v in versions]
 
     def clean(self):
@@ -48,6 +67,7 @@ class LinkForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        styled(self)
         self.fields["organisation"].choices = [("", "None: open to everyone")] + [
             (o.pk, o.name) for o in Organisation.objects.all()]
 
