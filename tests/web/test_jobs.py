@@ -158,8 +158,9 @@ def test_an_analyst_starts_the_report_of_a_wave_from_the_jobs_page(db, signed_in
     analyst = signed_in("analyst")
     with django_capture_on_commit_callbacks(execute=False):  # recorded, left for a worker
         started = analyst.post("/jobs/", {"wave": "2023", "format": "pdf"})
-        assert analyst.post("/jobs/", {"wave": "1999", "format": "pdf"}).status_code == 200  # no such wave
-        assert analyst.post("/jobs/", {"wave": "2023", "format": "exe"}).status_code == 200
+        refused = analyst.post("/jobs/", {"wave": "1999", "format": "pdf"})  # no such wave
+        assert refused.status_code == 400 and "Choose one of the waves" in refused.content.decode()
+        assert analyst.post("/jobs/", {"wave": "2023", "format": "exe"}).status_code == 400
     job = Job.objects.get()
     assert started["Location"] == f"/jobs/{job.pk}/" and job.params == {"wave": "2023", "format": "pdf"}
     assert job.kind == "report" and job.status == Job.QUEUED and job.user.username == "analyst-user"

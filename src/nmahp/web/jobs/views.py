@@ -71,12 +71,14 @@ def job_file(request, job_id):
 @role_required(*EVERYONE)
 def index(request, as_json=False):
     analyst = _sees_all(request)
+    problem = ""
     if request.method == "POST" and analyst:
         wave = request.POST.get("wave", "")
         fmt = request.POST.get("format", "")
         if Wave.objects.filter(name=wave).exists() and fmt in ("html", "docx", "pdf"):
             job = jobs.submit("report", {"wave": wave, "format": fmt}, user=request.user)
             return redirect("job", job_id=job.pk)
+        problem = "Choose one of the waves and a format (Word, PDF or web page)"
     listed = Job.objects.select_related("user")
     if not analyst:
         listed = listed.filter(user=request.user)
@@ -85,5 +87,6 @@ def index(request, as_json=False):
     data = {"jobs": [{"id": j.pk, "kind": j.kind, "status": j.status, "created": j.created.isoformat(),
                       "asked_by": j.user.get_username() if j.user else None} for j in listed],
             "report_waves": waves if analyst else []}
-    return respond(request, "web/jobs/index.html", {"jobs": listed, "waves": waves, "analyst": analyst}, data,
-                   as_json=as_json)
+    return respond(request, "web/jobs/index.html", {"jobs": listed, "waves": waves, "analyst": analyst,
+                                                    "problem": problem}, data,
+                   as_json=as_json, status=400 if problem else 200)
