@@ -295,3 +295,16 @@ def test_a_lead_without_an_organisation_is_told_so(signed_in, organisation_wave)
     page = lead.get("/organisation/")
     assert page.status_code == 200 and "not linked to an organisation" in page.content.decode()
     assert lead.get("/organisation.json").json()["overview"] is None
+
+
+def test_an_organisation_is_in_one_of_the_surveys_regions():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="greater_manchester"):
+        Organisation(name="Far Away Trust", region="mars").full_clean()
+    Organisation(name="Near Trust", region="cheshire_merseyside").full_clean()
+
+
+def test_the_dashboard_leads_a_lead_to_their_organisation(signed_in):
+    page = signed_in("lead").get("/dashboard/").content.decode()
+    assert '<a href="/organisation/" id="organisation-link">Your organisation beside your region</a>' in page

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from ..surveys.models import CollectorLink
@@ -73,6 +74,14 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        from nmahp.instruments import get_instrument
+
+        regions = get_instrument("nmahp").question("region").choice_names()
+        if self.region not in regions:
+            raise ValidationError({"region": f"choose one of the survey's regions: {', '.join(regions)}"})
 
 
 class OrganisationLink(models.Model):
