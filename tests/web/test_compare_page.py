@@ -96,3 +96,64 @@ def test_a_wave_with_no_other_says_so_and_a_mentor_is_refused(signed_in):
     assert "nothing to compare it with" in body["message"]
     assert analyst.get("/dashboard/wave/999999/compare.json").status_code == 404
     assert signed_in("mentor").get(f"/dashboard/wave/{wave.pk}/compare.json").status_code == 403
+
+
+def test_renames_declared_along_kept_versions_are_composed():
+    from nmahp.app.compare import declared_renames
+    from nmahp.web.programme.models import InstrumentVersion
+
+    def keep(version, previous=None, renames=None):
+        return InstrumentVersion.objects.create(instrument="nmahp_survey", version=version, title="t", file_name="f",
+                                                workbook=b"", checksum=version, renames=renames or {},
+                                                previous=previous)
+
+    first = keep("1")
+    second = keep("2", first, {"job_title": "role_title"})
+    keep("3", second, {"role_title": "post_title", "age": "age_band"})
+    keep("other")
+    assert declared_renames("nmahp_survey", "1", "3") == {"job_title": "post_title", "age": "age_band"}
+    assert declared_renames("nmahp_survey", "2", "3") == {"role_title": "post_title", "age": "age_band"}
+    assert declared_renames("nmahp_survey", "other", "3") == {}  # not one chain of versions
+
+
+def _renamed_workbook(old: str, new: str, version: str) -> bytes:
+    """The NMAHP workbook as a programme team would save a new version: one question renamed."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from nmahp.instruments.registry import resolve
+
+    book = load_workbook(resolve("nmahp"))
+    survey, settings = book["survey"], book["settings"]
+    columns = {cell.value: cell.column for cell in survey[1]}
+    for row in range(2, survey.max_row + 1):
+        if survey.cell(row=row, column=columns["name"]).value == old:
+            survey.cell(row=row, column=columns["name"], value=new)
+    head = {cell.value: cell.column for cell in settings[1]}
+    settings.cell(row=2, column=head["version"], value=version)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_wave_of_a_newer_version_is_compared_through_the_declared_rename(tmp_path):
+    """Wave w1 asks the installed version; w3 a kept version in which PLANTED is renamed (declared on upload) and
+    everyone answers 'very_confident': the renamed question is compared with itself and its change found."""
+    from nmahp.app import programme
+    from nmahp.app.compare import compare_wave_records
+    from nmahp.instruments.synth import Synthesiser
+
+    store_synthetic("nmahp", "w1", 120, seed=21)
+    kept = programme.register_version(_renamed_workbook(PLANTED, "research_confidence_now", "2026.1"),
+                                      "nmahp_survey.xlsx", renames={PLANTED: "research_confidence_now"})
+    newer = programme.create_wave(kept.version.pk, "w3")
+    form = store.instrument_for(newer)
+    assert "research_confidence_now" in form.questions and PLANTED not in form.questions
+    rows = [{**row, "research_confidence_now": "very_confident"} if row.get("research_confidence_now") else row
+            for row in Synthesiser(form, 22).stream(120)]
+    store.bulk_load(newer, rows, source="test")
+    result = compare_wave_records(Wave.objects.get(name="w1"), newer)
+    found = next(c for c in result.comparisons if c.question == "research_confidence_now")
+    assert found.before_question == PLANTED and "very_confident" in [o.option for o in found.moved]
+    assert any("version diff" in note for note in result.notes)

@@ -71,7 +71,11 @@ def compare_responses(first: Responses, second: Responses, *, disclosure: Disclo
     notes = [f"first: {first.source}; second: {second.source}"]
     names, reoptioned = None, frozenset()
     if a.version != b.version:
-        changes = diff(a, b, dict(renames or {}))
+        try:
+            changes = diff(a, b, dict(renames or {}))
+        except NmahpError as exc:  # renames declared along the versions that do not hold between these two
+            changes = diff(a, b)
+            notes.append(f"declared renames not used ({exc}); renames found by wording only")
         names, reoptioned = changes.names(), frozenset(changes.reoptioned)
         notes.append(f"versions {a.version or '(none)'} and {b.version or '(none)'}: questions linked through the "
                      "version diff (renamed ones compared with themselves, re-optioned ones marked)")
@@ -109,7 +113,46 @@ def compare_wave_records(first, second, *, disclosure: Disclosure = EXACT, **opt
     if first.instrument != second.instrument:
         raise NmahpError(f"waves {first.name} ({first.instrument}) and {second.name} ({second.instrument}) are of "
                          "two instruments; only waves of one instrument can be compared")
-    return compare_responses(wave_responses(first), wave_responses(second), disclosure=disclosure, **options)
+    if (second.created, second.pk) < (first.created, first.pk):
+        first, second = second, first
+    if first.form_version != second.form_version and "renames" not in options:
+        options["renames"] = declared_renames(first.instrument, first.form_version, second.form_version)
+    return compare_responses(_pinned(first), _pinned(second), disclosure=disclosure, **options)
+
+
+def declared_renames(instrument: str, old: str, new: str) -> dict[str, str]:
+    """The renames declared when the kept versions from `old` to `new` were uploaded, composed along the chain
+    of versions (old name in `old`: name in `new`); empty when the versions are not one chain."""
+    from ..web.programme.models import InstrumentVersion
+
+    kept = {v.pk: v for v in InstrumentVersion.objects.filter(instrument=instrument)}
+    step = next((v for v in kept.values() if v.version == new), None)
+    chain = []
+    while step is not None and step.version != old:
+        chain.append(step.renames or {})
+        step = kept.get(step.previous_id)
+    if step is None:
+        return {}
+    names: dict[str, str] = {}  # each question renamed so far, by its name in `old`: its name now
+    for renames in reversed(chain):
+        renamed_before = set(names.values())  # their current names: renamed again, not renamed anew
+        names = {first: renames.get(now, now) for first, now in names.items()}
+        names.update({was: to for was, to in renames.items() if was not in renamed_before and was not in names})
+    return {was: now for was, now in names.items() if was != now}
+
+
+def _pinned(wave) -> Responses:
+    """A stored wave's responses read with the instrument version the wave is pinned to, so a wave of an older
+    version keeps the questions it asked (the version diff then links them to the newer wave's)."""
+    from ..analysis import response_frame
+    from ..web.surveys import store
+
+    responses = wave_responses(wave)
+    pinned = store.instrument_for(wave)
+    if pinned.version == responses.instrument.version:
+        return responses
+    return Responses(pinned, response_frame(pinned, store.wave_answers(wave)), responses.source,
+                     [f"read as version {pinned.version}, the version wave {wave.name} is pinned to"], wave=wave)
 
 
 def compare_named(first: str, second: str, instrument: str | None = None, *,
