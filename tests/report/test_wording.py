@@ -47,6 +47,14 @@ def test_no_quantifier_for_a_hidden_count_or_an_empty_base():
     assert sentences.quantified(None, 100) is None
 
 
+def test_no_quantifier_for_figures_rounded_under_disclosure_control():
+    # 8 of 13 rounded to 10 of 10 is not 'all'; no band survives rounding, so no word is used
+    assert quantifier(10, 10, rounded=True) is None and quantifier(60, 100, rounded=True) is None
+    rounded = sentences.top_options(_table({"first": 10, "second": 0}, 10), 2, rounded=True)
+    assert rounded.startswith("The highest proportion of respondents selected \u201cFirst\u201d: 10/10")
+    assert sentences.open_text(90, 170, False, "answered", rounded=True) == "Respondents answered: 53% (n=90)."
+
+
 def test_the_rule_refuses_bands_that_leave_a_gap_or_overlap():
     base = {"all": "all", "none": "no"}
     with pytest.raises(ValueError, match="start at 0"):

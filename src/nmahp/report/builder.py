@@ -95,7 +95,7 @@ class Builder:
         alt = (f"Horizontal bar chart: {table.label} ({self.base(table.base_n)} respondents). "
                + "; ".join(f"{c.label}: {share(c.count, table.base_n, counts_only)}" for c in ranked) + ".")
         chosen_as = "put" if table.kind == "top3" else "selected"
-        text = sentences.top_options(table, number, chosen_as=chosen_as)
+        text = sentences.top_options(table, number, chosen_as=chosen_as, rounded=not self.disclosure.exact)
         self.add(Paragraph(text), Figure(number, table.label, alt, png, svg, data, base_note))
         if compare is not None and len(compare.groups) >= 2:
             self.comparison(table, compare)
@@ -234,8 +234,10 @@ class Builder:
                                         base_note=base_note)
         data = DataTable(0, f"Data for Figure {number}", ["", *columns, any_label], body, note=base_note)
         ranked = sorted(table.rows, key=lambda r: -(table.cell(r.any).count or 0))
-        who = sentences.quantified(table.base_n, respondents)
-        lead = (f"{who} answered the question: {share(table.base_n, respondents, counts_only)}. " if who else "")
+        if not self.disclosure.exact:
+            respondents = self.disclosure.respondents(respondents)
+        who = sentences.quantified(table.base_n, respondents, rounded=not self.disclosure.exact) or "Respondents"
+        lead = f"{who} answered the question: {share(table.base_n, respondents, counts_only)}. "
         top = [f"{sentences.quoted(r.label)}: {share(table.cell(r.any).count, table.base_n, counts_only)}"
                for r in ranked[:3]]
         text = lead + f"Most often named, over those who answered, were {sentences.listing(top)} (see Fig. {number})."
@@ -332,7 +334,7 @@ class Builder:
             return
         total = frame.height if self.disclosure.exact else self.disclosure.shown(frame.height)
         self.add(Paragraph(sentences.open_text(shown, total, total < STUDY.counts_only_below,
-                                               f"answered \u201c{label}\u201d")))
+                                               f"answered \u201c{label}\u201d", rounded=not self.disclosure.exact)))
 
     def themes(self, rows, quotes: dict) -> None:
         """Themes of the coded open text, in order of frequency, with numbered participants' quotes."""

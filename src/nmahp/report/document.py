@@ -76,10 +76,16 @@ def build_report(surveys: list[SurveyData], *, title: str = "Survey findings", s
                                             overrides=survey.overrides)}
         builder.labels = {q.name: q.label for q in form.questions.values() if q.label}
         builder.add(Heading(level_of(part["number"]), part["number"], part["title"]),
-                    Paragraph(" ".join(part["intro"].split()).format(respondents=survey.frame.height)))
+                    Paragraph(" ".join(part["intro"].split()).format(respondents=_respondents(survey, disclosure))))
         for section in part["sections"]:
             _section(builder, survey, tables, section)
     return builder.report
+
+
+def _respondents(survey: SurveyData, disclosure: Disclosure) -> str:
+    """How many answered, as the disclosure control lets it be said (rounded, or 'fewer than 8')."""
+    shown = disclosure.respondents(survey.frame.height)
+    return disclosure.hidden_label if shown is None else str(shown)
 
 
 def _section(builder: Builder, survey: SurveyData, tables: dict[TableKey, Table], section: dict) -> None:

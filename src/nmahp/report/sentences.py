@@ -37,13 +37,15 @@ def base_text(base: int | None, disclosure: Disclosure | None = None) -> str:
     return str(base)
 
 
-def quantified(count: int | None, base: int | None, noun: str = "respondents") -> str | None:
-    """'Over half of respondents', 'Most respondents' ... (wording.yaml's rule), or None when hidden."""
-    word = quantifier(count, base)
+def quantified(count: int | None, base: int | None, noun: str = "respondents", *,
+               rounded: bool = False) -> str | None:
+    """'Over half of respondents', 'Most respondents' ... (wording.yaml's rule), or None when hidden or
+    rounded under disclosure control."""
+    word = quantifier(count, base, rounded=rounded)
     return None if word is None else capital(f"{word} {noun}")
 
 
-def top_options(table: Table, figure: int, *, chosen_as: str = "selected") -> str:
+def top_options(table: Table, figure: int, *, chosen_as: str = "selected", rounded: bool = False) -> str:
     """'Over half of respondents selected “Band 6/7”: 61% (n=105), the highest proportion, followed by ...'
     The quantifier is wording.yaml's for the top option's count over the question's base."""
     ranked = sorted((c for c in table.cells if c.count), key=lambda c: -c.count)
@@ -52,7 +54,7 @@ def top_options(table: Table, figure: int, *, chosen_as: str = "selected") -> st
     first, rest = ranked[0], ranked[1:3]
     counts_only = table.counts_only
     among = " among their top three" if table.kind == "top3" else ""
-    who = quantified(first.count, table.base_n) or "The highest proportion of respondents"
+    who = quantified(first.count, table.base_n, rounded=rounded) or "The highest proportion of respondents"
     lead = f"{who} {chosen_as} {quoted(first.label)}{among}: {share(first.count, table.base_n, counts_only)}"
     if rest and rest[0].count == first.count:
         lead += ", jointly the highest proportion"
@@ -204,8 +206,9 @@ def disclosure_statement(disclosure: Disclosure) -> str:
             f"nearest {rule.round_to}, percentages are of the rounded numbers, and no tests or intervals are shown.")
 
 
-def open_text(answered: int, total: int, counts_only: bool, what: str) -> str:
+def open_text(answered: int, total: int, counts_only: bool, what: str, *, rounded: bool = False) -> str:
     """'About half of respondents answered “...”: 53% (n=92).' from the answers."""
     if counts_only:
         return f"{answered}/{total} respondents {what}."
-    return f"{quantified(answered, total)} {what}: {share(answered, total, False)}."
+    who = quantified(answered, total, rounded=rounded) or "Respondents"
+    return f"{who} {what}: {share(answered, total, False)}."

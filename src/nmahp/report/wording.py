@@ -48,10 +48,12 @@ def shown_percent(count: int, base: int) -> int:
     return int(f"{100 * count / base:.0f}")
 
 
-def quantifier(count: int | None, base: int | None, rules: Wording | None = None) -> str | None:
-    """'all', 'nearly all', 'most', 'over half of' ... for count of base; None when either is hidden
-    (disclosure control) or there is no base. Words precede the noun: f'{q} respondents'."""
-    if count is None or not base:
+def quantifier(count: int | None, base: int | None, rules: Wording | None = None, *,
+               rounded: bool = False) -> str | None:
+    """'all', 'nearly all', 'most', 'over half of' ... for count of base; None when either is hidden or
+    rounded (disclosure control: rounding moves a share across any band, 8 of 13 is shown as 10/10) or
+    there is no base. Words precede the noun: f'{q} respondents'."""
+    if count is None or not base or rounded:
         return None
     rules = rules or wording()
     if count == base:
