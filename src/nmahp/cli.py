@@ -124,9 +124,14 @@ def synth(
             count = write_csv(form, Synthesiser(form, seed).stream(n), out)
         console.print(f"wrote {count:,} {form.form_id} respondents to {out}")
         return
+    from rich.progress import Progress
+
     from .app.waves import store_synthetic
 
-    count = store_synthetic(instrument, wave, n, seed)
+    with Progress(console=console, transient=True) as bar:
+        drawing = bar.add_task("drawing synthetic respondents", total=n)
+        count = store_synthetic(instrument, wave, n, seed, progress=lambda done, total, message="": bar.update(
+            drawing, completed=done, total=total, description=message or "drawing synthetic respondents"))
     console.print(f"stored {count:,} {form.form_id} respondents in wave {wave}")
 
 
