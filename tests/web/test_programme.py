@@ -308,3 +308,18 @@ def test_an_organisation_is_in_one_of_the_surveys_regions():
 def test_the_dashboard_leads_a_lead_to_their_organisation(signed_in):
     page = signed_in("lead").get("/dashboard/").content.decode()
     assert '<a href="/organisation/" id="organisation-link">Your organisation beside your region</a>' in page
+
+
+def test_a_wave_keeps_its_version_when_the_workbooks_folder_moves_on(analyst, monkeypatch, tmp_path):
+    folder = tmp_path / "workbooks"
+    folder.mkdir()
+    (folder / "nmahp_survey.xlsx").write_bytes(resolve("nmahp").read_bytes())
+    monkeypatch.setenv("NMAHP_INSTRUMENTS_DIR", str(folder))
+    kept = programme.versions("nmahp")[0]
+    wave = programme.create_wave(kept.pk, "2025", actor="analyst-user")
+    label = store.instrument_for(wave).question("research_interest").label
+    # the folder's workbook is replaced in place, its version left as it was
+    (folder / "nmahp_survey.xlsx").write_bytes(edited_workbook("2023.1", label="Changed under the wave's feet?"))
+    assert store.instrument_for(wave).question("research_interest").label == label
+    warnings = analyst.get("/programme/versions.json").json()["warnings"]
+    assert len(warnings) == 1 and "says version 2023.1 but differs from the kept version 2023.1" in warnings[0]

@@ -51,15 +51,38 @@ def keep_bundled(instrument: str):
 
 
 def versions(instrument: str | None = None) -> list:
-    """Every kept version (the folder's workbooks kept first), oldest first within each instrument."""
+    """Every kept version (the folder's workbooks kept first), oldest first within each instrument. A workbook
+    in the folder that no longer loads is left out here (`folder_problems` names it)."""
     models, *_ = _models()
     for name in ([registered(instrument)] if instrument else available()):
         if name:
-            keep_bundled(name)
+            try:
+                keep_bundled(name)
+            except NmahpError:
+                continue
     found = models.InstrumentVersion.objects.defer("workbook")
     if instrument:
         found = found.filter(instrument=registered(instrument) or instrument)
     return list(found)
+
+
+def folder_problems() -> list[str]:
+    """What a reader of the versions page must know about the instruments folder: a workbook that does not load,
+    or one whose version is kept with other bytes (waves on that version keep using the kept workbook)."""
+    models, *_ = _models()
+    problems = []
+    for name in available():
+        try:
+            form = get_instrument(name)
+        except NmahpError as exc:
+            problems.append(limits.one_line(exc, 300))
+            continue
+        kept = models.InstrumentVersion.objects.filter(instrument=form.form_id, version=form.version).first()
+        if kept is not None and kept.checksum != hashlib.sha256(resolve(name).read_bytes()).hexdigest():
+            problems.append(f"{resolve(name).name} in the instruments folder says version {form.version} but differs "
+                            f"from the kept version {form.version}: waves on {form.version} use the kept workbook; "
+                            "give the folder's workbook a new version, or upload it as one")
+    return problems
 
 
 def version_instrument(version) -> Instrument:

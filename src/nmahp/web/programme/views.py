@@ -75,13 +75,15 @@ def versions(request, as_json=False):
                 else:
                     return redirect("programme-version", version_id=kept.version.pk)
     kept = app.versions()
+    warnings = app.folder_problems()
     status = 400 if (problems or form.errors) else 200
-    data = {"versions": [_version_dict(v) for v in kept], "problems": problems, "form": form_dict(form)}
+    data = {"versions": [_version_dict(v) for v in kept], "problems": problems, "warnings": warnings,
+            "form": form_dict(form)}
     error_items = [("#id_workbook", p) for p in problems] + [
         (f"#id_{name}", f"{form.fields[name].label}: {' '.join(errs)}" if name in form.fields else " ".join(errs))
         for name, errs in form.errors.items()]
     return respond(request, "web/programme/versions.html", {"versions": kept, "form": form, "problems": problems,
-                                                            "error_items": error_items}, data,
+                                                            "warnings": warnings, "error_items": error_items}, data,
                    as_json=as_json, status=status)
 
 
