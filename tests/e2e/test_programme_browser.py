@@ -42,9 +42,10 @@ def sign_in(page, live_server, check, then="/programme/"):
     check(then)
 
 
-def new_version(tmp_path):
+def new_version(tmp_path, broken=False):
     """The NMAHP workbook as the programme team edits it for its next wave: a new version, one question
-    renamed with its wording kept, and a pay band added."""
+    renamed with its wording kept, and a pay band added (and, `broken`, a question given a list that is not
+    there)."""
     book = load_workbook(resolve("nmahp"))
     settings, survey, choices = book["settings"], book["survey"], book["choices"]
     head = {c.value: c.column for c in settings[1]}
@@ -53,11 +54,13 @@ def new_version(tmp_path):
     for row in range(2, survey.max_row + 1):
         if survey.cell(row=row, column=columns["name"]).value == "job_title":
             survey.cell(row=row, column=columns["name"], value="role_title")
+        if broken and survey.cell(row=row, column=columns["name"]).value == "age":
+            survey.cell(row=row, column=columns["type"], value="select_one no_such_list")
     names = {c.value: c.column for c in choices[1]}
     row = choices.max_row + 1
     for column, value in (("list_name", "pay_band"), ("name", "band_9_plus"), ("label", "Above band 9")):
         choices.cell(row=row, column=names[column], value=value)
-    path = tmp_path / "nmahp_survey_2026.xlsx"
+    path = tmp_path / ("nmahp_survey_broken.xlsx" if broken else "nmahp_survey_2026.xlsx")
     buffer = io.BytesIO()
     book.save(buffer)
     path.write_bytes(buffer.getvalue())
@@ -69,6 +72,12 @@ def test_upload_a_version_read_its_changes_and_create_a_wave_on_it(live_server, 
     sign_in(page, live_server, axe_checked)
     page.get_by_role("link", name="Instrument versions").first.click()
     axe_checked("versions")
+    page.get_by_label("Workbook (.xlsx)").set_input_files(str(new_version(tmp_path, broken=True)))
+    page.get_by_role("button", name="Upload and check").click()
+    page.wait_for_load_state()
+    axe_checked("a broken workbook refused")
+    summary = page.locator(".nhsuk-error-summary").inner_text()
+    assert re.search(r"nmahp_survey_broken.xlsx: sheet 'survey', row \d+, column 'type'", summary)
     page.get_by_label("Workbook (.xlsx)").set_input_files(str(new_version(tmp_path)))
     page.get_by_role("button", name="Upload and check").click()
     page.wait_for_url(re.compile(r"/programme/versions/\d+/$"))
