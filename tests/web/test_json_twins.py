@@ -35,6 +35,7 @@ EXEMPT = {
     "careers-rss": "a feed (RSS) of the opportunities page, which has its twin",
     "careers-ics": "a calendar feed (iCalendar) of the opportunities' closing dates",
     "job-file": "a file download (a finished job's report) of the file its job page and twin name",
+    "import-mapping": "a file download (the mapping YAML) of the mapping its import page and twin show",
 }
 EXEMPT_INCLUDES = {"admin/": "the Django admin (admins only; its own pages and forms)"}
 

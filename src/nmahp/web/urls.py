@@ -12,6 +12,7 @@ from .pages import page_and_twin
 from .programme import views as programme
 from .surveys import compare_views, views
 from .surveys import dashboard_views as dashboards
+from .surveys import import_views as imports
 from .surveys import survey_views as survey
 
 # Every page has a JSON twin (/x/ and /x.json) over the same view; what has none is listed, with the
@@ -33,6 +34,9 @@ urlpatterns = [
     re_path(r"^dashboard/wave/(?P<wave_id>\d+)/download\.(?P<fmt>csv|xlsx)$", dashboards.download, name="download"),
     *page_and_twin("dashboard/wave/<int:wave_id>/contacts/", dashboards.contacts, "contacts"),
     *page_and_twin("dashboard/wave/<int:wave_id>/compare/", compare_views.compare_page, "dashboard-compare"),
+    *page_and_twin("imports/", imports.upload, "imports"),
+    *page_and_twin("imports/<str:token>/", imports.draft_page, "import-draft"),
+    path("imports/<str:token>/mapping.yaml", imports.mapping_file, name="import-mapping"),
     *page_and_twin("mentoring/join/", mentoring.join, "mentoring-join"),
     *page_and_twin("mentoring/me/<str:key>/", mentoring.me, "mentoring-me"),
     *page_and_twin("mentoring/mentor/", mentoring.mentor, "mentoring-mentor"),
