@@ -164,6 +164,14 @@ def test_an_analyst_starts_the_report_of_a_wave_from_the_jobs_page(db, signed_in
     job = Job.objects.get()
     assert started["Location"] == f"/jobs/{job.pk}/" and job.params == {"wave": "2023", "format": "pdf"}
     assert job.kind == "report" and job.status == Job.QUEUED and job.user.username == "analyst-user"
+    jobs.queue.cache_clear()
+    try:  # the job's message never reached the queue: a worker starting puts it there
+        assert jobs.queue().pending_count() == 0
+        with django_capture_on_commit_callbacks(execute=True):
+            assert jobs.requeue_orphans() == [job.pk]
+        assert [task.args for task in jobs.queue().pending()] == [(job.pk,)]
+    finally:
+        jobs.queue.cache_clear()
     assert analyst.get("/jobs.json").json()["report_waves"] == ["2023"]
     lead = signed_in("lead")
     assert lead.post("/jobs/", {"wave": "2023", "format": "pdf"}).status_code == 200 and Job.objects.count() == 1

@@ -316,12 +316,18 @@ def _requeue(job, note: str) -> None:
 
 def requeue_orphans() -> list[int]:
     """Jobs left running by a worker of this host that has died (killed mid-job): back on the queue.
-    Their transactions died with the worker, so they start again from nothing."""
+    Their transactions died with the worker, so they start again from nothing. Jobs waiting with no
+    message on the queue (taken by a worker that died before it could claim them, or a queue file
+    deleted) are put on it again; a message too many is harmless, as a job is claimed once."""
     Job = _model()
     orphans = [job for job in Job.objects.filter(status=Job.RUNNING) if not _alive(job.worker)]
     for job in orphans:
         _requeue(job, f"started again: the worker running it ({job.worker}) stopped")
-    return [job.pk for job in orphans]
+    waiting = {task.args[0] for task in queue().pending() if task.args}
+    lost = list(Job.objects.filter(status=Job.QUEUED).exclude(pk__in=waiting | {j.pk for j in orphans}))
+    for job in lost:
+        _after_commit(functools.partial(_enqueue, job))
+    return [job.pk for job in orphans + lost]
 
 
 def retry(job_id: int, *, force: bool = False):
