@@ -32,11 +32,19 @@ def serve(host: str, port: int, *, worker: bool = False) -> None:
     from ..web.wsgi import application
 
     beside = WorkerBeside() if worker else None
+    if beside is not None:  # stopped by a service manager (SIGTERM) as by Ctrl+C: the worker finishes its job
+        import signal
+
+        signal.signal(signal.SIGTERM, _interrupt)
     try:
         waitress_serve(application, host=host, port=port, threads=8, ident="nmahp")
     finally:
         if beside is not None:
             beside.stop()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 class WorkerBeside:
