@@ -24,6 +24,7 @@ from .waves import find_wave
 ready()
 
 from django.db import transaction  # noqa: E402  (after Django is set up, for a plain shell)
+from django.db.models import Q  # noqa: E402
 
 from ..web.coding.models import (  # noqa: E402
     CodeItem,
@@ -37,6 +38,7 @@ from ..web.coding.models import CodeSet as CodeSetItem  # noqa: E402
 from ..web.surveys.models import Response, Wave  # noqa: E402
 
 QUOTED_THEMES = 5  # the report quotes the five most frequent themes
+AGREED = "(agreed)"  # the coder of a round's adjudicated coding; no user name can hold brackets
 
 
 def project_for(wave: str, instrument: str | None = None) -> CodingProject:
@@ -85,7 +87,16 @@ def save_document(project: CodingProject, document: Document) -> CodingDocument:
                                          memo=document.memo)
 
 
-def load(project: CodingProject) -> Project:
+def visible_highlights(project: CodingProject, viewer: str | None = None):
+    """The project's highlights someone may see: a blind round's coding only by its own coder until the
+    round closes (`viewer` None: nobody's, as for the report and the CLI)."""
+    in_open_round = Q(round__isnull=False, round__closed__isnull=True)
+    hidden = in_open_round & ~Q(coder=viewer) if viewer else in_open_round
+    return HighlightItem.objects.filter(document__project=project).exclude(hidden)
+
+
+def load(project: CodingProject, viewer: str | None = None) -> Project:
+    """The project as plain objects, with the highlights `viewer` may see (`visible_highlights`)."""
     domain = Project(project.name)
     for row in project.documents.all():
         domain.add_document(Document(row.name, row.text, row.kind, [Segment(**s) for s in row.segments], row.guid,
@@ -95,8 +106,7 @@ def load(project: CodingProject) -> Project:
         codebook.codes[code.guid] = Code(code.name, code.description, code.color or None,
                                          code.parent.guid if code.parent else None, code.guid, code.codable)
     domain.codebook = codebook
-    for item in HighlightItem.objects.filter(document__project=project).select_related("document") \
-            .prefetch_related("codes"):
+    for item in visible_highlights(project, viewer).select_related("document").prefetch_related("codes"):
         domain.highlights.append(Highlight(item.document.guid, item.start, item.end,
                                            tuple(c.guid for c in item.codes.all()), item.coder, item.memo, item.guid))
     for note in project.notes.all():
@@ -221,18 +231,20 @@ def _is_under(node: CodeItem, item: CodeItem, by_pk: dict) -> bool:
     return False
 
 
-def overview(project: CodingProject) -> dict:
-    """What the project page shows, JSON-safe: themes with quotes, agreement between every pair of coders,
-    documents and codes."""
-    domain = load(project)
+def overview(project: CodingProject, viewer: str | None = None) -> dict:
+    """What the project page shows to `viewer`, JSON-safe: themes with quotes, agreement between every pair
+    of coders (the coding agreed in adjudication is nobody's, so it is left out), documents and codes."""
+    domain = load(project, viewer)
     rows, examples = _themes(domain, n=3)
+    coders_only = Project(domain.name, domain.documents, domain.codebook,
+                          [h for h in domain.highlights if h.coder != AGREED])
     return {
         "project": project.name, "id": project.pk,
         "themes": [{"code": r.code, "parent": r.parent, "highlights": r.highlights, "documents": r.documents,
                     "participants": r.participants, "by_group": r.by_group, "quotes": examples.get(r.code, [])}
                    for r in rows],
         "coders": sorted({h.coder for h in domain.highlights}),
-        "agreement": agreement_table(domain),
+        "agreement": agreement_table(coders_only),
         "documents": [{"id": d.pk, "name": d.name, "kind": d.kind, "segments": len(d.segments)}
                       for d in project.documents.all()],
         "codes": [{"id": c.pk, "name": c.name, "parent": c.parent_id, "description": c.description,
@@ -280,9 +292,10 @@ def add_transcript(project, path: Path, participant: str, *, group: str = "", re
     return document
 
 
-def export(project, fmt: str) -> bytes:
-    """The project as a REFI-QDA project (.qdpx) or its codebook alone (.qdc), in memory."""
-    domain = load(project)
+def export(project, fmt: str, viewer: str | None = None) -> bytes:
+    """The project as a REFI-QDA project (.qdpx) or its codebook alone (.qdc), in memory, with the
+    highlights `viewer` may see."""
+    domain = load(project, viewer)
     if fmt == "qdc":
         return qdc_bytes(domain.codebook, domain.sets)
     if fmt == "qdpx":

@@ -5,6 +5,7 @@ from .accounts import views as accounts
 from .careers import feeds as career_feeds
 from .careers import views as careers
 from .coding import frames as coding_frames
+from .coding import urls as coding_urls
 from .coding import views as coding
 from .jobs import views as jobs
 from .mentoring import views as mentoring
@@ -51,6 +52,7 @@ urlpatterns = [
     path("coding/<int:project_id>/import/", coding.import_project, name="coding-import"),
     *page_and_twin("coding/<int:project_id>/suggestions/", coding.suggestions, "coding-suggestions"),
     *page_and_twin("coding/<int:project_id>/frames/<slug:frame>/", coding_frames.frame_page, "coding-frame"),
+    *coding_urls.urlpatterns,  # passages, blind rounds, the codebook (nmahp.web.coding.urls)
     *page_and_twin("careers/", careers.index, "careers", twin="careers/index.json"),
     *page_and_twin("careers/schemes/", careers.schemes, "careers-schemes"),
     *page_and_twin("careers/schemes/<slug:scheme_id>/", careers.scheme, "careers-scheme"),

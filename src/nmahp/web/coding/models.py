@@ -57,6 +57,9 @@ class HighlightItem(models.Model):
     codes = models.ManyToManyField(CodeItem, related_name="highlights")
     coder = models.CharField(max_length=150)
     memo = models.TextField(blank=True)
+    # coded in a blind round: hidden from everyone but its coder until the round closes
+    round = models.ForeignKey("CodingRound", null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="highlights")
 
 
 class CodingNote(models.Model):
@@ -81,3 +84,34 @@ class CodeSet(models.Model):
     codes = models.ManyToManyField(CodeItem, related_name="sets", blank=True)
     documents = models.ManyToManyField(CodingDocument, related_name="sets", blank=True)
     notes = models.JSONField(default=list)  # guids of the project's notes in the set
+
+
+class CodingRound(models.Model):
+    """A round of blind double coding: documents assigned to two or more coders, who see only their own
+    coding of them until the round closes; then agreement, and the disagreements adjudicated."""
+
+    project = models.ForeignKey(CodingProject, on_delete=models.CASCADE, related_name="rounds")
+    name = models.CharField(max_length=200)
+    created_by = models.CharField(max_length=150)
+    created = models.DateTimeField(auto_now_add=True)
+    closed = models.DateTimeField(null=True, blank=True)
+
+
+class RoundAssignment(models.Model):
+    round = models.ForeignKey(CodingRound, on_delete=models.CASCADE, related_name="assignments")
+    document = models.ForeignKey(CodingDocument, on_delete=models.CASCADE, related_name="assignments")
+    coder = models.CharField(max_length=150)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "document", "coder"], name="one_assignment")]
+
+
+class CodebookChange(models.Model):
+    """The codebook's history: each rename, merge, move, colour or description change, by whom and when."""
+
+    project = models.ForeignKey(CodingProject, on_delete=models.CASCADE, related_name="codebook_changes")
+    when = models.DateTimeField(auto_now_add=True)
+    who = models.CharField(max_length=150)
+    action = models.CharField(max_length=20)
+    code = models.CharField(max_length=200)  # the code's name when it changed
+    detail = models.TextField()

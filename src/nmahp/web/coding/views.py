@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from nmahp import limits
-from nmahp.app import coding, jobs
+from nmahp.app import coding, coding_rounds, jobs
 from nmahp.errors import NmahpError
 from nmahp.qualitative.suggest import Suggestion, suggest_themes
 
@@ -57,7 +57,7 @@ def project_page(request, project_id, as_json=False):
                                     description=request.POST.get("description", "").strip()[:2000],
                                     color=colour if HEX_COLOUR.fullmatch(colour) else COLOUR)
             return redirect("coding-project", project_id=project.pk)
-    data = coding.overview(project)
+    data = coding.overview(project, request.user.get_username())
     return respond(request, "web/coding/project.html", {
         "project": project, "data": data, "codes": project.codes.all(), "error": error,
         "error_items": [("#code-name", error)] if error else []}, data, as_json=as_json, status=400 if error else 200)
@@ -70,19 +70,21 @@ def document_page(request, project_id, document_id, as_json=False):
     document = get_object_or_404(CodingDocument, pk=document_id, project=project)
     coder = request.user.get_username()
     codes = list(project.codes.all())
+    # in an open blind round the coder's coding of this document is the round's, and starts afresh
+    in_round = coding_rounds.current_round(document, coder)
     if request.method == "POST":
         valid = {str(c.pk): c for c in codes}
         for index, segment in enumerate(document.segments):
             chosen = [valid[v] for v in request.POST.getlist(f"segment-{index}") if v in valid]
-            mine = document.highlights.filter(coder=coder, start=segment["start"], end=segment["end"])
+            mine = document.highlights.filter(coder=coder, start=segment["start"], end=segment["end"], round=in_round)
             mine.delete()
             if chosen:
                 item = HighlightItem.objects.create(document=document, start=segment["start"], end=segment["end"],
-                                                    coder=coder)
+                                                    coder=coder, round=in_round)
                 item.codes.set(chosen)
         return redirect("coding-project", project_id=project.pk)
     applied = {}
-    for item in document.highlights.filter(coder=coder).prefetch_related("codes"):
+    for item in document.highlights.filter(coder=coder, round=in_round).prefetch_related("codes"):
         applied[(item.start, item.end)] = {c.pk for c in item.codes.all()}
     segments = [{"index": i, "participant": s["participant"], "speaker": s.get("speaker", ""),
                  "text": document.text[s["start"]:s["end"]], "applied": applied.get((s["start"], s["end"]), set())}
@@ -99,7 +101,8 @@ def document_page(request, project_id, document_id, as_json=False):
 @role_required(ANALYST, ADMIN)
 def export(request, project_id, fmt):
     project = get_object_or_404(CodingProject, pk=project_id)
-    data = coding.export(project, fmt)  # built in memory: nothing is left on disk once the response is sent
+    # built in memory: nothing is left on disk once the response is sent
+    data = coding.export(project, fmt, request.user.get_username())
     audit(request.user.get_username(), f"download_{fmt}", f"coding project {project.pk}", project.name)
     return FileResponse(io.BytesIO(data), as_attachment=True, filename=f"{project.name}.{fmt}".replace(" ", "-"))
 

@@ -1,0 +1,11 @@
+"""Routes of the coding pages added for passage coding, blind rounds and codebook work (each with its twin)."""
+
+from ..pages import page_and_twin
+from . import round_views
+
+urlpatterns = [
+    *page_and_twin("coding/<int:project_id>/rounds/", round_views.rounds, "coding-rounds"),
+    *page_and_twin("coding/<int:project_id>/rounds/<int:round_id>/", round_views.round_page, "coding-round"),
+    *page_and_twin("coding/<int:project_id>/rounds/<int:round_id>/adjudicate/", round_views.adjudicate,
+                   "coding-adjudicate"),
+]
