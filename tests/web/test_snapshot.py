@@ -187,7 +187,7 @@ def test_mark_changed_moves_the_version_and_the_rebuild_job_makes_its_snapshot(w
     version = Wave.objects.get(pk=wave.pk).data_version
     mark_changed(wave)
     assert Wave.objects.get(pk=wave.pk).data_version == version + 1
-    done = jobs.kind_of("snapshot_rebuild").fn(lambda *args, **kwargs: None, wave=wave.pk)
+    done = jobs.KINDS["snapshot_rebuild"].fn(lambda *args, **kwargs: None, wave=wave.pk)
     assert done["version"] == version + 1
     assert snapshots.current(wave).path.name == done["file"]
     computed = snapshots.STATS["computed"]

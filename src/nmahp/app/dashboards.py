@@ -143,12 +143,15 @@ def scope(wave: Wave, *, role: str | None, region: str = "", query: Mapping[str,
     return Scope(wave, instrument, snapshot, conditions, applied, role, size)
 
 
-def _derived_sources(instrument: Instrument) -> list[str]:
-    """The columns the derived variables (coded text, tallies, measures) are made from: read with any table,
-    since nmahp.analysis.derived makes them all before counting one."""
+def _derived_sources(instrument: Instrument, wanted: list[str]) -> list[str]:
+    """The columns a table of `wanted` needs beside them: what every measure is made from (nmahp.analysis.derived
+    makes each measure whose questions are there before counting anything), and the text a coded variable or
+    tally among them (or among the measures') is made from. Other text columns are left unread, so their
+    coding is not done for a table that does not show it."""
     spec = spec_for(instrument)
-    return ([f.question for f in spec.frames] + [t.question for t in spec.tallies]
-            + [q for m in spec.measures for q in m.questions()])
+    made_from = {f.name: f.question for f in spec.frames} | {t.name: t.question for t in spec.tallies}
+    needed = [q for m in spec.measures for q in m.questions()]
+    return needed + [made_from[n] for n in (*wanted, *needed) if n in made_from]
 
 
 def _keys(s: Scope) -> list[TableKey]:
@@ -223,10 +226,10 @@ def table_with_breakdown(s: Scope, table_id: str, by: str) -> tuple[Table, Table
 
     def compute():
         if key.measure == "role_contract":
-            frame = s.read([ROLE_QUESTION, *(c for c in s.columns if c.startswith(CONTRACT_PREFIX)),
-                            *_derived_sources(s.instrument)])
+            roles = [ROLE_QUESTION, *(c for c in s.columns if c.startswith(CONTRACT_PREFIX))]
+            frame = s.read([*roles, *_derived_sources(s.instrument, roles)])
         elif key.measure == "answers":
-            frame = s.read([key.question, by, *_derived_sources(s.instrument)])
+            frame = s.read([key.question, by, *_derived_sources(s.instrument, [key.question, by])])
         else:  # a grid reads its rows: every column, rather than knowing each kind's
             frame = s.frame
         table = compute_table(frame, s.instrument, key, disclosure=s.disclosure)

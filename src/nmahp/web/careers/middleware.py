@@ -7,8 +7,9 @@ from nmahp.navigator.glossary import link_terms
 from .content import get_content
 
 # pages where a link would do harm: a survey page (leaving it loses answers), coded transcripts (text
-# must stay verbatim), sign-in and the admin
-DEFAULT_SKIP = ("/survey/", "/respond/", "/coding/", "/sign-in/", "/admin/", "/static/")
+# must stay verbatim), sign-in and the admin; and the dashboards, which are tables and figures (never linked
+# inside) served from a cache, where a pass over the page would cost more than the page
+DEFAULT_SKIP = ("/survey/", "/respond/", "/coding/", "/sign-in/", "/admin/", "/static/", "/dashboard/")
 
 
 class GlossaryLinks:

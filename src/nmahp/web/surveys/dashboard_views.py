@@ -55,9 +55,12 @@ def wave_tables(request, wave_id, as_json=False):
             "filter_options": [{"name": n, "label": label, "choices": [list(c) for c in choices], "chosen": chosen}
                                for n, label, choices, chosen in filters if s.role != LEAD or n != "region"],
             "tables": [{k: t[k] for k in ("id", "question", "label", "kind", "base_n")} for t in tables]}
-    return respond(request, "web/dashboard/wave.html", {
-        "wave": s.wave, "tables": tables, "respondents": s.respondents, "scope_note": s.note, "filters": filters,
-        "applied": s.applied, "role": s.role, "query": request.GET.urlencode(), **POLICY}, data, as_json=as_json)
+    context = {"wave": s.wave, "tables": tables, "respondents": s.respondents, "scope_note": s.note,
+               "filters": filters, "applied": s.applied, "role": s.role, "query": request.GET.urlencode(), **POLICY}
+    if not as_json:  # rendered once per version, scope and role
+        context["body"] = s.cached("wave page", (s.role, context["query"]), lambda: render_to_string(
+            "web/dashboard/_wave_body.html", context))
+    return respond(request, "web/dashboard/wave.html", context, data, as_json=as_json)
 
 
 @require_http_methods(["GET"])
@@ -75,11 +78,13 @@ def table_page(request, wave_id, table_id, as_json=False):
     if as_json:  # the tables as JSON, made once per version, scope and role
         data.update(s.cached("table twin", (table_id, by), lambda: {
             "table": table.to_dict() if table else None, "breakdown": split.to_dict() if split else None}))
-    return respond(request, "web/dashboard/table.html", {
-        "wave": s.wave, "table": table, "split": split, "by": by, "breakdowns": BREAKDOWNS, "applied": s.applied,
-        "role": s.role, "respondents": s.respondents, "scope_note": s.note,
-        "figure": None if as_json else app.figure_for(s, table),
-        "query": request.GET.urlencode(), **POLICY}, data, as_json=as_json)
+    context = {"wave": s.wave, "table": table, "split": split, "by": by, "breakdowns": BREAKDOWNS,
+               "applied": s.applied, "role": s.role, "respondents": s.respondents, "scope_note": s.note,
+               "query": request.GET.urlencode(), **POLICY}
+    if not as_json and table is not None:  # the tables, figure and form, rendered once per version, scope and role
+        context["body"] = s.cached("table page", (table_id, by, s.role, context["query"]), lambda: render_to_string(
+            "web/dashboard/_table_body.html", {**context, "figure": app.figure_for(s, table)}))
+    return respond(request, "web/dashboard/table.html", context, data, as_json=as_json)
 
 
 @require_http_methods(["GET"])
