@@ -1,9 +1,13 @@
 """Routes of the coding pages added for passage coding, blind rounds and codebook work (each with its twin)."""
 
 from ..pages import page_and_twin
-from . import round_views
+from . import passage_views, round_views
 
 urlpatterns = [
+    *page_and_twin("coding/<int:project_id>/doc/<int:document_id>/passages/", passage_views.passages,
+                   "coding-passages"),
+    *page_and_twin("coding/<int:project_id>/doc/<int:document_id>/passages/<int:highlight_id>/",
+                   passage_views.highlight_page, "coding-highlight"),
     *page_and_twin("coding/<int:project_id>/rounds/", round_views.rounds, "coding-rounds"),
     *page_and_twin("coding/<int:project_id>/rounds/<int:round_id>/", round_views.round_page, "coding-round"),
     *page_and_twin("coding/<int:project_id>/rounds/<int:round_id>/adjudicate/", round_views.adjudicate,
