@@ -323,3 +323,21 @@ def test_a_wave_keeps_its_version_when_the_workbooks_folder_moves_on(analyst, mo
     assert store.instrument_for(wave).question("research_interest").label == label
     warnings = analyst.get("/programme/versions.json").json()["warnings"]
     assert len(warnings) == 1 and "says version 2023.1 but differs from the kept version 2023.1" in warnings[0]
+
+
+def test_the_demo_lead_has_an_organisation_to_look_at():
+    from nmahp.instruments.synth import Synthesiser
+    from nmahp.web.demo import DEMO_ORGANISATION, DEMO_WAVE, load_demo_organisation, load_demo_users
+
+    wave = store.get_or_create_wave("nmahp", DEMO_WAVE)
+    rows = [{**r, "region": "greater_manchester"} for r in Synthesiser(store.instrument_for(wave), 5).stream(150)
+            if r.get("consent") == "yes"][:70]
+    store.bulk_load(wave, ({k: v for k, v in r.items() if k != "region_other"} for r in rows), source="synth:demo")
+    load_demo_users()
+    assert load_demo_organisation() and load_demo_organisation() == []  # a second load adds nothing
+    lead = Client()
+    lead.force_login(get_user_model().objects.get(username="lead"))
+    overview = lead.get("/organisation.json").json()
+    assert overview["organisation"] == DEMO_ORGANISATION["name"]
+    assert overview["overview"]["organisation_scope"]["respondents"] == DEMO_ORGANISATION["respondents"]
+    assert overview["overview"]["region_scope"]["respondents"] == 70

@@ -29,6 +29,9 @@ DEMO_MENTORS = [
      "oncology nursing symptom management clinical trials delivery", ["mentoring", "research_project"], 2),
 ]
 SIZES = {"nmahp": 174, "leads": 16}
+# the demo lead's organisation: its own link, through which the first of its region's demo respondents answered
+DEMO_ORGANISATION = {"name": "Northshire NHS Foundation Trust (demo)", "region": "greater_manchester",
+                     "channel": "northshire staff email", "invited": 900, "respondents": 60}
 
 
 @functools.lru_cache(maxsize=4)
@@ -51,6 +54,7 @@ def load_demo() -> list[str]:
         count = store.bulk_load(wave, (dict(row) for row in _demo_rows(name, size)), source="synth:demo")
         said.append(f"loaded {count} synthetic {form.form_id} respondents into wave {DEMO_WAVE}")
     said += load_demo_users()
+    said += load_demo_organisation()
     from .careers.demo import load_careers_demo
 
     said += load_careers_demo()
@@ -87,3 +91,29 @@ def load_demo_users() -> list[str]:
             "region": region, "institution": institution, "career_stage": stage, "specialisms": specialisms,
             "offers": offers, "capacity": capacity})
     return said
+
+
+def load_demo_organisation() -> list[str]:
+    """The demo lead's organisation, so the lead's overview (/organisation/) has something to show."""
+    from django.contrib.auth import get_user_model
+
+    from .programme.models import Organisation, OrganisationLead, OrganisationLink
+    from .surveys.models import Response, Wave
+
+    wave = Wave.objects.filter(instrument=get_instrument("nmahp").form_id, name=DEMO_WAVE).first()
+    lead = get_user_model().objects.filter(username="lead").first()
+    if wave is None or lead is None:
+        return []
+    spec = DEMO_ORGANISATION
+    organisation, _ = Organisation.objects.get_or_create(name=spec["name"], defaults={"region": spec["region"]})
+    link, _ = CollectorLink.objects.get_or_create(wave=wave, channel=spec["channel"],
+                                                  defaults={"invited": spec["invited"]})
+    OrganisationLink.objects.get_or_create(collector=link, defaults={"organisation": organisation})
+    OrganisationLead.objects.get_or_create(user=lead, defaults={"organisation": organisation})
+    if link.responses.exists():
+        return []
+    ids = list(Response.objects.filter(wave=wave, collector=None, status=Response.COMPLETE,
+                                       answers__region=spec["region"]).order_by("pk")
+               .values_list("pk", flat=True)[:spec["respondents"]])
+    Response.objects.filter(pk__in=ids).update(collector=link)
+    return [f"demo organisation '{organisation.name}' ({len(ids)} respondents through its link), led by 'lead'"]
