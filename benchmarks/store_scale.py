@@ -59,6 +59,33 @@ def timed(env: dict, *args: str) -> tuple[float, float]:
     return time.perf_counter() - start, cpu() - used
 
 
+# store_synthetic in one process, with the CPU seconds it used and those of its PostgreSQL backend (read from
+# /proc: the server runs on this machine): their sum is roughly what the wall time would be on an idle machine
+MEASURED = """
+import json, os, time
+from nmahp.app import ready, waves
+ready()
+from django.db import connection
+connection.ensure_connection()
+with connection.cursor() as cursor:
+    cursor.execute("SELECT pg_backend_pid()")
+    backend = cursor.fetchone()[0]
+def backend_cpu():
+    fields = open(f"/proc/{backend}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+start, own, theirs = time.perf_counter(), time.process_time(), backend_cpu()
+stored = waves.store_synthetic("nmahp", "measured", N, 3)
+print(json.dumps({"stored": stored, "wall": time.perf_counter() - start, "own": time.process_time() - own,
+                  "backend": backend_cpu() - theirs}))
+"""
+
+
+def measured(env: dict, n: int) -> dict:
+    out = subprocess.run([sys.executable, "-c", MEASURED.replace("N, 3", f"{n}, 3")], env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def as_job(env: dict, n: int) -> float:
     """Submitted, then taken by a worker started for it; timed from the submit to the job's end."""
     worker = subprocess.Popen([NMAHP, "worker", "--workers", "1"], env=env, stdout=subprocess.DEVNULL,
@@ -104,6 +131,12 @@ def main(sizes: list[int]) -> None:
                              f"({n / elapsed:,.0f} respondents/s, {1000 * elapsed / n:.2f} ms a row; CPU {used:.1f} s)")
                 print(lines[-1], flush=True)
             n = sizes[-1]
+            cost = measured(env, n)
+            assert cost["stored"] == n
+            lines.append(f"store_synthetic, n {n:>9,}, PostgreSQL: {cost['wall']:6.1f} s wall; CPU {cost['own']:.1f} s "
+                         f"in nmahp + {cost['backend']:.1f} s in its PostgreSQL backend = "
+                         f"{cost['own'] + cost['backend']:.1f} s of work")
+            print(lines[-1], flush=True)
             elapsed = as_job(env, n)
             assert count("job") == n
             lines.append(f"synthetic_respondents job, n {n:>9,}, PostgreSQL: {elapsed:6.1f} s from submit to done")
