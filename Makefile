@@ -55,6 +55,7 @@ screenshots: $(STAMP) $(ASSETS) chromium
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/synth_scale.py
+	$(BIN)/python benchmarks/store_scale.py
 	$(BIN)/python benchmarks/analysis_scale.py 10000 100000 1000000 --import-up-to 100000
 	$(BIN)/python benchmarks/report_scale.py 100000
 	$(BIN)/python benchmarks/matching_scale.py
