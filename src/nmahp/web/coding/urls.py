@@ -1,9 +1,11 @@
 """Routes of the coding pages added for passage coding, blind rounds and codebook work (each with its twin)."""
 
 from ..pages import page_and_twin
-from . import passage_views, round_views
+from . import codebook_views, passage_views, round_views
 
 urlpatterns = [
+    *page_and_twin("coding/<int:project_id>/codebook/", codebook_views.codebook, "coding-codebook"),
+    *page_and_twin("coding/<int:project_id>/codebook/<int:code_id>/", codebook_views.code_page, "coding-code"),
     *page_and_twin("coding/<int:project_id>/doc/<int:document_id>/passages/", passage_views.passages,
                    "coding-passages"),
     *page_and_twin("coding/<int:project_id>/doc/<int:document_id>/passages/<int:highlight_id>/",
