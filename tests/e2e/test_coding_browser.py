@@ -1,5 +1,5 @@
 """Coding in Chromium, axe-core on every page: a passage highlighted with the mouse and another from the
-keyboard, both coded, a memo written, the project exported as .qdpx and the passage and memo found in it;
+keyboard, both coded, memos written on a passage and a code, the project exported as .qdpx and the passage and memo found in it;
 a blind round coded by two analysts who cannot see each other's coding, closed, compared and adjudicated."""
 
 import re
@@ -118,6 +118,14 @@ def test_highlight_by_mouse_and_by_keyboard_memo_and_export(live_server, project
     assert HighlightItem.objects.count() == 2
 
     page.get_by_role("link", name="Interviews 2026").click()
+    page.get_by_role("link", name="The codebook", exact=True).click()
+    axe_checked("codebook")
+    page.get_by_role("link", name="Protected time", exact=True).click()
+    axe_checked("a code's page")
+    page.get_by_label("Your memo on Protected time").fill("Raised by every lead")
+    page.get_by_role("button", name="Save the memo").click()
+    page.wait_for_url(re.compile(r"/codebook/#code-\d+$"))
+    page.get_by_role("link", name="Interviews 2026").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the project (REFI-QDA .qdpx)").click()
     with zipfile.ZipFile(download.value.path()) as archive:
@@ -129,6 +137,8 @@ def test_highlight_by_mouse_and_by_keyboard_memo_and_export(live_server, project
         first, last = int(selection.get("startPosition")), int(selection.get("endPosition"))
         found[TEXT[first:last]] = [notes[r.get("targetGUID")] for r in selection.findall("q:NoteRef", ns)]
     assert found == {"A research nurse asked me to help": ["A role model, not luck"], "No protected time": []}
+    code = root.find(".//q:Code[@name='Protected time']", ns)
+    assert [notes[r.get("targetGUID")] for r in code.findall("q:NoteRef", ns)] == ["Raised by every lead"]
 
 
 def test_blind_round_and_its_adjudication(live_server, project, browser, page, axe_checked):
