@@ -297,7 +297,7 @@ def test_a_worker_killed_mid_job_leaves_nothing_and_the_job_is_retried_to_the_sa
         pid = int(running["worker"].rsplit(":", 1)[1])
         if queue == "sqlite":
             assert Path(f"/proc/{pid}/stat").read_text().split()[3] == str(server.pid)  # the server's own worker
-        time.sleep(0.3)  # in the middle of drawing and storing
+        time.sleep(0.2)  # in the middle of drawing and storing (the draw alone takes longer)
         os.kill(pid, signal.SIGKILL)
         while _alive(pid):
             time.sleep(0.05)
