@@ -2,6 +2,7 @@
 edited, re-coded and deleted; memos on passages, codes' documents; the passage and its memo in the .qdpx."""
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -103,3 +104,18 @@ def test_search_hits_edit_recode_and_delete(project, coder):
     assert anna.post(edit, {"start": 5, "end": 2, "codes": [luck]}).status_code == 400
     assert anna.post(edit, {"action": "delete"}).status_code == 302
     assert not HighlightItem.objects.exists() and not CodingNote.objects.exists()
+
+
+def test_search_every_document_and_the_page_runs_no_inline_script(project, coder):
+    anna = coder("anna")
+    document = project.documents.get()
+    found = anna.get(f"/coding/{project.pk}/search.json?q=research").json()
+    assert found["hits"] == 1 and found["documents"][0]["hits"][0]["start"] == TEXT.index("research")
+    page = anna.get(f"/coding/{project.pk}/search/?q=research").content.decode()
+    assert f"/doc/{document.pk}/passages/?q=research&amp;start={TEXT.index('research')}" in page
+    # the site's CSP forbids inline script: the passage page's script is a static file
+    passages = anna.get(f"/coding/{project.pk}/doc/{document.pk}/passages/")
+    assert "script-src 'self'" in passages["Content-Security-Policy"]
+    scripts = re.findall(r"<script[^>]*>", passages.content.decode())
+    assert scripts and all(re.search(r'src="/static/[^"]+\.js"', s) for s in scripts)
+    assert "coding-passages.js" in " ".join(scripts)

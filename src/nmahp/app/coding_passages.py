@@ -120,3 +120,16 @@ def passage_page(document: CodingDocument, coder: str, query: str = "") -> dict:
                  for h in passages.find(document.text, query)],
         "codes": [{"id": c.pk, "name": c.name} for c in project.codes.filter(codable=True)],
     }
+
+
+def search(project, query: str) -> dict:
+    """Where `query` occurs in each of the project's documents, with the place to code each hit."""
+    found = []
+    for document in project.documents.order_by("name"):
+        hits = passages.find(document.text, query)
+        if hits:
+            found.append({"document": document.name, "document_id": document.pk,
+                          "hits": [{"start": h.start, "end": h.end, "before": h.before, "found": h.found,
+                                    "after": h.after} for h in hits]})
+    return {"project": project.pk, "query": query.strip(), "documents": found,
+            "hits": sum(len(d["hits"]) for d in found)}

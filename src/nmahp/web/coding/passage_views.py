@@ -85,3 +85,11 @@ def highlight_page(request, project_id, document_id, highlight_id, as_json=False
         "project": project, "document": document, "item": item, "data": data, "form": form, "codes": codes,
         "chosen": set(form["codes"]), "error": error, "error_items": [("#start", error)] if error else []},
         data, as_json=as_json, status=400 if error else 200)
+
+
+@require_http_methods(["GET"])
+@role_required(ANALYST, ADMIN)
+def search(request, project_id, as_json=False):
+    project = get_object_or_404(CodingProject, pk=project_id)
+    data = coding_passages.search(project, request.GET.get("q", "")[:200])
+    return respond(request, "web/coding/search.html", {"project": project, "data": data}, data, as_json=as_json)

@@ -4,6 +4,7 @@ from ..pages import page_and_twin
 from . import codebook_views, passage_views, round_views
 
 urlpatterns = [
+    *page_and_twin("coding/<int:project_id>/search/", passage_views.search, "coding-search"),
     *page_and_twin("coding/<int:project_id>/codebook/", codebook_views.codebook, "coding-codebook"),
     *page_and_twin("coding/<int:project_id>/codebook/<int:code_id>/", codebook_views.code_page, "coding-code"),
     *page_and_twin("coding/<int:project_id>/doc/<int:document_id>/passages/", passage_views.passages,
