@@ -496,6 +496,8 @@ def report(
     input: list[Path] = typer.Option(None, "--input", help="an export file; repeat with --instrument for each"),
     instrument: list[str] = typer.Option(None, "--instrument", help="nmahp or leads, one per --input"),
     title: str = typer.Option("NMAHP academic careers: survey findings", help="the report's title"),
+    compare_with: str = typer.Option(None, "--compare-with", help="with --wave: say what moved since this wave "
+                                     "(default: the wave of the same survey made before it, if any)"),
 ):
     """Regenerate the report's chapter 5 (figures, tables, sentences) as HTML, DOCX or PDF."""
     from .app.reports import FORMATS, file_surveys, wave_surveys, write_report
@@ -508,12 +510,14 @@ def report(
         fail("give exactly one of --wave W or --input FILE --instrument NAME")
     if input and len(instrument or []) != len(input):
         fail("give one --instrument for each --input, in the same order")
+    if compare_with and not wave:
+        fail("--compare-with compares stored waves: give it with --wave W")
     try:
         if input:
             surveys = file_surveys(list(zip(input, instrument, strict=True)))
             subtitle = "Regenerated from " + ", ".join(p.name for p in input)
         else:
-            surveys = wave_surveys(wave)
+            surveys = wave_surveys(wave, compare_with)
             subtitle = f"Regenerated from wave {wave}"
     except ImportRefused as exc:
         fail(str(exc), code=2)

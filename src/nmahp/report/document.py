@@ -15,7 +15,7 @@ from ..analysis.disclosure import PUBLISHED, Disclosure
 from ..analysis.groups import PROFESSIONAL_GROUP
 from ..instruments import Instrument
 from ..study import STUDY
-from . import sentences
+from . import changes, sentences
 from .builder import Builder, short_title
 from .model import Heading, Paragraph, Report
 
@@ -30,6 +30,9 @@ class SurveyData:
     themes: list | None = None  # theme rows of the wave's coded open text (nmahp.qualitative.themes)
     quotes: dict | None = None  # code name -> quotes in the report's style
     overrides: dict | None = None  # analysts' changes to coded answers (nmahp.analysis.derived.Overrides)
+    # an earlier wave of the same survey compared with this one (nmahp.app.compare.WaveComparison), computed
+    # under the report's disclosure; the report then says what moved and what did not (nmahp.report.changes)
+    comparison: object | None = None
 
 
 def load_outline() -> dict:
@@ -63,6 +66,9 @@ def build_report(surveys: list[SurveyData], *, title: str = "Survey findings", s
     """The report's chapter 5 from the surveys' responses. By default its figures follow the disclosure
     policy, as a report for leads must (docs/disclosure.md); analysts pass `disclosure=EXACT`."""
     outline = load_outline()
+    if not disclosure.exact and any(c.tested for s in surveys if s.comparison for c in s.comparison.comparisons):
+        raise ValueError("a report under disclosure control cannot carry tested comparisons: compare the waves "
+                         "under the report's disclosure")
     builder = Builder(title, subtitle, disclosure)
     chapter = outline["chapter"]
     builder.add(Heading(level_of(chapter["number"]), chapter["number"], chapter["title"]),
@@ -79,6 +85,11 @@ def build_report(surveys: list[SurveyData], *, title: str = "Survey findings", s
                     Paragraph(" ".join(part["intro"].split()).format(respondents=_respondents(survey, disclosure))))
         for section in part["sections"]:
             _section(builder, survey, tables, section)
+    compared = [(outline[s.instrument.form_id]["title"], s.comparison) for s in surveys
+                if s.comparison is not None and s.instrument.form_id in outline]
+    if compared:  # after the surveys' findings, numbered as the next of them (5.3 after 5.1 and 5.2)
+        parts = [key for key in outline if key != "chapter"]
+        changes.section(builder, f"{chapter['number']}.{len(parts) + 1}", compared)
     return builder.report
 
 
