@@ -27,6 +27,7 @@ from nmahp.cli import app
 from nmahp.errors import NmahpError
 from nmahp.instruments import get_instrument
 from nmahp.instruments.synth import Synthesiser
+from nmahp.web.coding.models import CodingDocument
 from nmahp.web.jobs.models import Job
 from nmahp.web.mentoring.models import ClinicianProfile, MatchingRound
 from nmahp.web.surveys.models import Wave
@@ -179,15 +180,25 @@ def test_an_analyst_starts_the_report_of_a_wave_from_the_jobs_page(db, signed_in
 
 
 @pytest.mark.db
-def test_erasure_reaches_the_suggested_themes_a_job_kept(db, django_capture_on_commit_callbacks):
+def test_themes_suggested_in_the_background_are_shown_and_erasure_reaches_them(
+        db, signed_in, django_capture_on_commit_callbacks):
     from nmahp.app import coding, people
     from nmahp.app.service import load_demo
 
     load_demo()
     wave = Wave.objects.get(instrument="nmahp_survey", name="2023-demo")
     project = coding.build_project(wave)
-    job = jobs.submit("theme_suggestions", {"project": project.pk})
-    assert job.status == Job.DONE and job.result["wave_id"] == wave.pk and "suggestions" in job.result
+    analyst = signed_in("analyst")
+    started = analyst.post(f"/coding/{project.pk}/suggestions/", {"action": "suggest", "method": "tfidf"})
+    job = Job.objects.get()
+    assert job.status == Job.DONE and job.result["wave_id"] == wave.pk and job.result["suggestions"]
+    shown = analyst.get(started["Location"])["Location"]
+    assert shown == f"/coding/{project.pk}/suggestions/?job={job.pk}"
+    CodingDocument.objects.filter(project=project).delete()  # from now on nothing is left to suggest from
+    assert "Not enough uncoded answers" in analyst.get(f"/coding/{project.pk}/suggestions/").content.decode()
+    page = analyst.get(shown).content.decode()  # what the job found, as it found it
+    first = job.result["suggestions"][0]
+    assert ", ".join(first["terms"]) in page and f"({first['size']} answers)" in page
     key = wave.responses.values_list("respondent_key", flat=True).first()
     with django_capture_on_commit_callbacks(execute=True):
         removed = people.erase_respondent(key, actor="test")
