@@ -132,6 +132,9 @@ def test_highlight_by_mouse_and_by_keyboard_memo_and_export(live_server, project
     axe_checked("search in every document")
     assert page.locator("#hit-count").inner_text() == "1 found in 1 document."
     page.get_by_role("link", name="Interviews 2026").click()
+    page.get_by_role("link", name="Themes by participants' answers").click()
+    axe_checked("themes by participants' answers")
+    page.get_by_role("link", name="Interviews 2026").click()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the project (REFI-QDA .qdpx)").click()
     with zipfile.ZipFile(download.value.path()) as archive:

@@ -1,9 +1,10 @@
 """Routes of the coding pages added for passage coding, blind rounds and codebook work (each with its twin)."""
 
 from ..pages import page_and_twin
-from . import codebook_views, passage_views, round_views
+from . import case_views, codebook_views, passage_views, round_views
 
 urlpatterns = [
+    *page_and_twin("coding/<int:project_id>/cases/", case_views.cases, "coding-cases"),
     *page_and_twin("coding/<int:project_id>/search/", passage_views.search, "coding-search"),
     *page_and_twin("coding/<int:project_id>/codebook/", codebook_views.codebook, "coding-codebook"),
     *page_and_twin("coding/<int:project_id>/codebook/<int:code_id>/", codebook_views.code_page, "coding-code"),

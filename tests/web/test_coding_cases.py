@@ -1,0 +1,64 @@
+"""Participants as cases: themes counted by their survey answers, exact for analysts and under the
+disclosure policy for admins, on the page and its twin."""
+
+import pytest
+
+from nmahp.app import coding
+from nmahp.instruments import get_instrument
+from nmahp.study import STUDY
+from nmahp.web.coding.models import CodeItem, CodingDocument, CodingProject, HighlightItem
+from nmahp.web.surveys import store
+from nmahp.web.surveys.models import Response
+
+pytestmark = [pytest.mark.db, pytest.mark.django_db]
+
+
+@pytest.fixture
+def project(db):
+    wave = store.get_or_create_wave("nmahp", "cases-wave")
+    people = [("ahp", "greater_manchester")] * 9 + [("nursing_midwifery", "cheshire_merseyside")] * 3
+    for group, region in people:
+        Response.objects.create(wave=wave, status=Response.COMPLETE,
+                                answers={"professional_group": group, "region": region})
+    numbers = coding.participant_numbers(wave)
+    project = CodingProject.objects.create(wave=wave, name="Cases")
+    text, segments = "", []
+    for number in sorted(numbers.values()):
+        answer = f"Answer of participant {number}."
+        segments.append({"start": len(text), "end": len(text) + len(answer), "participant": str(number)})
+        text += answer + "\n\n"
+    segments.append({"start": len(text), "end": len(text) + 20, "participant": "999"})  # not a respondent
+    text += "An unknown speaker.."
+    document = CodingDocument.objects.create(project=project, name="comments", kind="open_text", text=text,
+                                             segments=segments)
+    time = CodeItem.objects.create(project=project, name="Protected time")
+    support = CodeItem.objects.create(project=project, name="Support")
+    for index, segment in enumerate(segments):
+        item = HighlightItem.objects.create(document=document, start=segment["start"], end=segment["end"],
+                                            coder="anna")
+        item.codes.set([time] if index > 1 else [time, support])
+    return project
+
+
+def test_themes_by_an_attribute_exact_for_analysts_disclosed_for_admins(project, signed_in):
+    url = f"/coding/{project.pk}/cases"
+    analyst = signed_in("analyst")
+    exact = analyst.get(url + ".json?by=professional_group").json()
+    assert [v["value"] for v in exact["values"]] == ["ahp", "nursing_midwifery", ""]
+    assert exact["values"][0]["label"] == STUDY.group("ahp").label
+    rows = {r["code"]: r for r in exact["rows"]}
+    assert rows["Protected time"]["participants"] == 13 and rows["Protected time"]["by_value"] == [9, 3, 1]
+    assert rows["Support"]["by_value"] == [2, 0, 0]
+    by_region = analyst.get(url + ".json?by=region").json()
+    labels = {c.name: c.label for c in get_instrument("nmahp").questions["region"].choices}
+    assert [v["label"] for v in by_region["values"]] == [labels["cheshire_merseyside"], labels["greater_manchester"],
+                                                          "No answer"]
+    assert [v["participants"] for v in by_region["values"]] == [3, 9, 1]
+    admin = signed_in("admin")
+    published = admin.get(url + ".json?by=professional_group").json()
+    rows = {r["code"]: r for r in published["rows"]}
+    # 9 -> rounded to 10; 3, 1 and 2 are fewer than the threshold: hidden
+    assert rows["Protected time"]["by_value"] == [10, None, None] and rows["Support"]["by_value"] == [None] * 3
+    page = admin.get(url + "/?by=professional_group").content.decode()
+    assert published["hidden_label"] in page and ">3<" not in page
+    assert analyst.get(url + "/?by=no_such_question").status_code == 404
