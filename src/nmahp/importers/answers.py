@@ -11,6 +11,7 @@ from ..instruments.model import SELECT_MULTIPLE, SELECT_ONE, Question
 from .labels import norm
 from .mapping import Column, Labels, Mapping, Target, to_choice_names
 from .problems import Problem
+from .reading import LINE
 
 ROW = "_row"
 
@@ -179,6 +180,34 @@ def build(data: pl.LazyFrame, collect, plan: list[tuple[Column, Target]], labels
     frame = collect(data.select(exprs))
     return Built(frame, mapped, builder.column_of, builder.problems,
                  {gate: pl.col(f"_inferred_{gate}") for gate in inferred})
+
+
+def build_batches(batches, start: int, plan: list[tuple[Column, Target]], labels: Labels, mapping: Mapping, *,
+                  zero_one: bool, gate_pattern) -> Built:
+    """`build` over the export a batch at a time (see RawTable.batches): the raw text of only one batch is
+    in memory at once; the answers of all of them are put together, and a problem found in several
+    batches is one problem with all its rows."""
+    built: Built | None = None
+    frames = []
+    for batch in batches:
+        data = batch.filter(pl.col(LINE) > start).rename({LINE: ROW})
+        if data.height == 0 and built is not None:
+            continue
+        part = build(data.lazy(), lambda query: query.collect(), plan, labels, mapping, zero_one=zero_one,
+                     gate_pattern=gate_pattern)
+        frames.append(part.frame)
+        if built is None:
+            built = part
+            continue
+        known = {(p.rule, p.column, p.question, p.value, p.message): p for p in built.problems}
+        for problem in part.problems:
+            same = known.get((problem.rule, problem.column, problem.question, problem.value, problem.message))
+            if same is None:
+                built.problems.append(problem)
+            else:
+                same.rows.extend(problem.rows)
+    built.frame = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
+    return built
 
 
 def _infer_gates(instrument, builder: _Builder, answers: dict[str, pl.Expr], mapped: set[str], pattern):

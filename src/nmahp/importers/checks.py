@@ -83,7 +83,9 @@ def _column(columns: dict[str, pl.Series], name: str, height: int) -> pl.Series:
 class _Run:
     def __init__(self, frame: pl.DataFrame, instrument: Instrument, mapped: set[str], column_of: dict[str, str],
                  policy: str):
-        self.frame, self.instrument, self.mapped = frame, instrument, mapped
+        # each question's column is let go of once it is checked (a million rows: one copy at a time)
+        self.columns = dict(zip(frame.columns, frame.get_columns(), strict=True))
+        self.instrument, self.mapped = instrument, mapped
         self.column_of, self.policy = column_of, policy
         self.height = frame.height
         self.rows = frame[ROW]
@@ -98,9 +100,8 @@ class _Run:
         self.universal = set.intersection(*pages) if len(pages) > 1 else set()
 
     def raw(self, name: str) -> pl.Series:
-        if name in self.frame.columns:
-            return self.frame[name]
-        return pl.Series(name, [None] * self.height, dtype=pl.String)
+        found = self.columns.pop(name, None)
+        return found if found is not None else pl.Series(name, [None] * self.height, dtype=pl.String)
 
     def relevant(self, q: Question) -> pl.Series:
         mask = pl.Series([True] * self.height, dtype=pl.Boolean)
@@ -175,7 +176,7 @@ class _Run:
         source = q.relevant.source if q.relevant is not None else " and ".join(e.source for e in q.group_relevant)
         self.record(q, SKIP_LOGIC, skipped, f"answered although the skip logic does not ask it ({source})",
                     value=raw if q.is_select else None)
-        value = pl.select(pl.when(pl.lit(relevant)).then(pl.lit(raw)).alias("v"))["v"]
+        value = raw if relevant.all() else raw.zip_with(relevant, pl.Series([None] * self.height, dtype=pl.String))
         if q.required:
             self.required(q, relevant & value.is_null())
         value = self.types(q, value)
@@ -186,7 +187,7 @@ class _Run:
             self.record(q, CONSTRAINT, broken, message, value=value)
         self.clean[q.name] = value
         keep_skipped = self.policy == AS_RECORDED
-        self.stored[q.name] = value.zip_with(~skipped, raw) if keep_skipped else value
+        self.stored[q.name] = value.zip_with(~skipped, raw) if keep_skipped and skipped.any() else value
 
     def required(self, q: Question, missing: pl.Series):
         if not missing.any():
@@ -262,7 +263,9 @@ def check(frame: pl.DataFrame, instrument: Instrument, *, mapped: set[str], colu
           policy: str = STRICT) -> Checked:
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {', '.join(POLICIES)}")
-    return _Run(frame, instrument, mapped, column_of, policy).run()
+    run = _Run(frame, instrument, mapped, column_of, policy)
+    del frame  # the run holds the columns now, and lets each go once checked
+    return run.run()
 
 
 __all__ = ["AS_RECORDED", "POLICIES", "STRICT", "Checked", "check", "evaluate", "SELECT_MULTIPLE"]

@@ -17,12 +17,12 @@ import polars as pl
 from .. import limits
 from ..instruments import Instrument
 from . import surveymonkey, xlsform_csv
-from .answers import ROW, build
+from .answers import ROW, build_batches
 from .checks import AS_RECORDED, FLAGS, POLICIES, STRICT, check
 from .labels import norm
 from .mapping import Column, Labels, Mapping, Target, auto_target
 from .problems import RULE_WORDS, Problem
-from .reading import LINE, RawTable, ReadError, read_table
+from .reading import RawTable, ReadError, read_table
 
 DUPLICATE_RULE = ("a respondent ID seen twice keeps its latest submission; two submissions with identical "
                   "answers to every question are one person submitting twice, and the first is kept")
@@ -175,8 +175,8 @@ def import_file(path: str | Path, instrument: Instrument, *, layout: str = "auto
     # Kobo exports a select_multiple both whole and as 0/1 columns: the whole column wins
     whole = {t.question for _, t in plan if t.kind == "value"}
     plan = [(c, t) for c, t in plan if not (t.kind == "tick" and t.question in whole and layout == "xlsform")]
-    data = table.scan.slice(start).rename({LINE: ROW})
-    built = build(data, table.collect, plan, labels, mapping, zero_one=layout == "xlsform", gate_pattern=SIMPLE_GATE)
+    built = build_batches(table.batches(), start, plan, labels, mapping, zero_one=layout == "xlsform",
+                          gate_pattern=SIMPLE_GATE)
     result.rows_read = built.frame.height
     if result.rows_read + start > limits.limit("import_rows"):
         raise ReadError(str(limits.too_big(str(path), result.rows_read + start, "import_rows", "the number of rows")))
@@ -191,12 +191,16 @@ def import_file(path: str | Path, instrument: Instrument, *, layout: str = "auto
     unreadable = {r for p in built.problems for r in p.rows}  # already reported; checking them would repeat it
     if unreadable:
         frame = frame.filter(~pl.col(ROW).is_in(list(unreadable)))
-    answers = frame.drop([c for c in frame.columns if c.startswith("_meta_") or c == EXTERNAL_ID])
-    checked = check(answers, instrument, mapped=built.mapped, column_of=built.column_of, policy=policy)
+    external = frame[EXTERNAL_ID]
+    # handed over in a list the callee empties, so the checks hold the only reference to the answers and
+    # can let go of each question's column as they pass it
+    handed = [frame.drop([c for c in frame.columns if c.startswith("_meta_") or c == EXTERNAL_ID])]
+    del frame, built.frame
+    checked = check(handed.pop(), instrument, mapped=built.mapped, column_of=built.column_of, policy=policy)
     result.problems += checked.problems
     result.breaks = checked.breaks
     result.problems.sort(key=lambda p: (p.row, p.column, p.question, p.value))
-    result.frame = checked.frame.join(frame.select(ROW, EXTERNAL_ID), on=ROW, how="left", maintain_order="left")
+    result.frame = checked.frame.with_columns(external)  # the checks keep the rows and their order
     return result
 
 
@@ -220,41 +224,54 @@ def _completed(frame: pl.DataFrame, mapped: set[str], instrument: Instrument, re
     if not reasons:
         return frame
     reason = pl.coalesce([pl.when(test).then(why) for test, why in reasons])
-    marked = frame.with_columns(reason.alias("_excluded"))
-    left_out = marked.filter(pl.col("_excluded").is_not_null()).select(ROW, "_excluded")
+    # worked out beside the row numbers only, then the wide frame filtered once (a million rows: no copies)
+    marked = frame.select(ROW, reason.alias("_excluded"))
+    left_out = marked.filter(pl.col("_excluded").is_not_null())
     result.excluded = [(row, why) for row, why in left_out.iter_rows()]
-    return marked.filter(pl.col("_excluded").is_null()).drop("_excluded")
+    return frame.filter(marked["_excluded"].is_null()) if left_out.height else frame
 
 
 def _deduplicate(frame: pl.DataFrame, result: ImportResult) -> pl.DataFrame:
+    """Adds _external_id; leaves out, and lists, a respondent ID's earlier submissions and identical twins.
+    Worked out on a narrow frame (row, ID, end date, a hash of the answers); the wide one is filtered once."""
     answers = [c for c in frame.columns if not c.startswith("_")]
-    fingerprint = pl.concat_str([pl.col(c).fill_null("\x1f") for c in answers] or [pl.lit("")], separator="\x1e")
-    frame = frame.with_columns(fingerprint.alias("_fingerprint"))
-    if "_meta_respondent_id" in frame.columns:
-        ids = pl.col("_meta_respondent_id")
-    else:
-        ids = pl.lit(None, pl.String)
-    frame = frame.with_columns(ids.alias(EXTERNAL_ID))
-    missing = frame.filter(pl.col(EXTERNAL_ID).is_null())
-    if missing.height:  # no respondent ID: the answers themselves are the identity (a digest, as before)
-        digests = [f"answers:{_digest(record, answers)}" for record in missing.select(answers).iter_rows(named=True)]
-        frame = frame.update(missing.select(ROW).with_columns(pl.Series(EXTERNAL_ID, digests)), on=ROW)
-    # a respondent ID seen twice keeps its latest submission (text dates in export order sort as written)
+    ids = pl.col("_meta_respondent_id") if "_meta_respondent_id" in frame.columns else pl.lit(None, pl.String)
     end = pl.col("_meta_end_date") if "_meta_end_date" in frame.columns else pl.lit("")
-    ordered = frame.with_columns(end.fill_null("").alias("_end")).sort(["_end", ROW])
-    latest = ordered.group_by(EXTERNAL_ID, maintain_order=True).agg(pl.col(ROW).last().alias("_keep"))
-    marked = frame.join(latest, on=EXTERNAL_ID, how="left", maintain_order="left")
-    again = marked.filter(pl.col(ROW) != pl.col("_keep"))
+    # a 64-bit hash of every answer finds the candidate twins; each is then compared answer by answer below
+    fingerprint = pl.struct(answers).hash() if answers else pl.lit(0, pl.UInt64)
+    narrow = frame.select(ROW, ids.alias(EXTERNAL_ID), end.fill_null("").alias("_end"), fingerprint.alias("_print"))
+    missing = narrow[EXTERNAL_ID].is_null()
+    if missing.any():  # no respondent ID: the answers themselves are the identity (a digest, as before)
+        digests = iter([f"answers:{_digest(record, answers)}"
+                        for record in frame.filter(missing).select(answers).iter_rows(named=True)])
+        given = narrow[EXTERNAL_ID].to_list()
+        narrow = narrow.with_columns(pl.Series(EXTERNAL_ID, [v if v is not None else next(digests) for v in given],
+                                               dtype=pl.String))
+    # a respondent ID seen twice keeps its latest submission (text dates in export order sort as written)
+    latest = narrow.sort(["_end", ROW]).group_by(EXTERNAL_ID, maintain_order=True).agg(
+        pl.col(ROW).last().alias("_keep"))
+    narrow = narrow.join(latest, on=EXTERNAL_ID, how="left", maintain_order="left")
+    again = narrow.filter(pl.col(ROW) != pl.col("_keep"))
     result.duplicates = [(row, f"respondent ID {external} again in row {keep}")
                          for row, external, keep in again.select(ROW, EXTERNAL_ID, "_keep").iter_rows()]
-    frame = marked.filter(pl.col(ROW) == pl.col("_keep")).drop("_keep")
-    first = frame.group_by("_fingerprint", maintain_order=True).agg(pl.col(ROW).first().alias("_first"))
-    marked = frame.join(first, on="_fingerprint", how="left", maintain_order="left")
-    twins = marked.filter(pl.col(ROW) != pl.col("_first"))
-    result.duplicates += [(row, f"identical answers to row {first_row}")
-                          for row, first_row in twins.select(ROW, "_first").iter_rows()]
+    narrow = narrow.with_columns((pl.col(ROW) == pl.col("_keep")).alias("_kept"))
+    first = narrow.filter("_kept").group_by("_print", maintain_order=True).agg(pl.col(ROW).first().alias("_first"))
+    narrow = narrow.join(first, on="_print", how="left", maintain_order="left")
+    twins = narrow.filter(pl.col("_kept") & (pl.col(ROW) != pl.col("_first"))).select(ROW, "_first")
+    if twins.height:
+        wanted = pl.concat([twins[ROW], twins["_first"]]).unique().implode()
+        rows = frame.filter(pl.col(ROW).is_in(wanted)).select(ROW, *answers)
+        pairs = twins.join(rows, on=ROW).join(rows.rename({a: f"{a}\x1f" for a in answers} | {ROW: "_first"}),
+                                                on="_first")
+        same = pairs.filter(pl.all_horizontal([pl.col(a).eq_missing(pl.col(f"{a}\x1f")) for a in answers]
+                                              or [pl.lit(True)]))
+        result.duplicates += [(row, f"identical answers to row {first_row}")
+                              for row, first_row in same.select(ROW, "_first").iter_rows()]
+        narrow = narrow.with_columns(pl.col("_kept") & ~pl.col(ROW).is_in(same[ROW].implode()))
     result.duplicates.sort()
-    return marked.filter(pl.col(ROW) == pl.col("_first")).drop("_first", "_fingerprint")
+    keep = narrow["_kept"]
+    out = frame.filter(keep) if not keep.all() else frame
+    return out.with_columns(narrow.filter(keep)[EXTERNAL_ID])
 
 
 def _digest(record: dict, names: list[str]) -> str:

@@ -35,6 +35,28 @@ class RawTable:
     path: str
     width: int = 0
     heads: list[list[str]] | None = None
+    source: bytes | Path | None = None  # a CSV's bytes (or file) for `batches`; None: the scan is in memory
+    separator: str = ","
+
+    def batches(self, size: int = 0):
+        """The rows a batch at a time (eager frames with _line and c0..cN, blank rows left out), each cut at
+        a record boundary: polars never maps or holds the whole file, so memory stays that of one batch."""
+        if self.source is None:
+            yield self.collect(self.scan)
+            return
+        schema = {f"c{i}": pl.String for i in range(self.width)}
+        first = 1
+        for chunk in _record_chunks(self.source, size or BATCH):
+            try:
+                frame = pl.read_csv(chunk, has_header=False, infer_schema=False, separator=self.separator,
+                                    quote_char='"', schema=schema, missing_columns="raise", extra_columns="raise",
+                                    raise_if_empty=False)
+            except pl.exceptions.PolarsError as exc:
+                raise ReadError(f"{self.path}: {_damage(exc)}; the file looks truncated or damaged") from None
+            frame = frame.with_row_index(LINE, offset=first)
+            first += frame.height
+            cells = [pl.col(c) for c in schema]
+            yield frame.filter(~pl.all_horizontal([c.is_null() for c in cells])) if cells else frame
 
     def collect(self, query: pl.LazyFrame) -> pl.DataFrame:
         try:
@@ -44,7 +66,9 @@ class RawTable:
 
     def head_rows(self, n: int) -> list[list[str]]:
         if self.heads is None or len(self.heads) < n:
-            rows = self.collect(self.scan.drop(LINE).head(n)).rows()
+            first = next(self.batches(size=1024 * 1024), None) if self.source is not None else None
+            query = first.lazy() if first is not None else self.scan
+            rows = self.collect(query.drop(LINE).head(n)).rows()
             self.heads = [["" if v is None else v.strip() for v in row] for row in rows]
         return [list(r) for r in self.heads[:n]]
 
@@ -139,7 +163,7 @@ def _read_csv(path: Path, size: int) -> RawTable:
     if problem is not None:
         source = _cp1252(limits.read_file(path, "import_bytes"), str(path), problem)
         encoding = "windows-1252"
-    table = RawTable(_lines(_scan(source, separator)), encoding, str(path))
+    table = RawTable(_lines(_scan(source, separator)), encoding, str(path), source=source, separator=separator)
     table.width = len(table.scan.collect_schema()) - 1
     if table.width > limits.limit("import_columns"):
         raise _too_many(path, "columns on line 1", table.width, "import_columns")
@@ -151,6 +175,35 @@ def _read_csv(path: Path, size: int) -> RawTable:
             raise ReadError(f"{path}: the last line stops after {len(fields)} of {table.width} columns; the file "
                             "looks truncated")
     return table
+
+
+BATCH = 64 * 1024 * 1024
+
+
+def _record_chunks(source: bytes | Path, size: int):
+    """The CSV's bytes in pieces of about BATCH, each ending at a record boundary: a line end with an even
+    number of quotes before it (a doubled quote inside a field adds two), so a quoted field that holds line
+    breaks is never cut."""
+    handle = open(source, "rb") if isinstance(source, Path) else io.BytesIO(source)
+    with handle:
+        carry = handle.read(3)
+        if carry == b"\xef\xbb\xbf":
+            carry = b""  # the byte-order mark Excel writes
+        while True:
+            block = handle.read(size)
+            data = carry + block
+            if not block:
+                if data.strip():
+                    yield data
+                return
+            cut = data.rfind(b"\n")
+            while cut >= 0 and data.count(b'"', 0, cut) % 2:
+                cut = data.rfind(b"\n", 0, cut)
+            if cut < 0:
+                carry = data  # one record longer than a batch: read on
+                continue
+            yield data[:cut + 1]
+            carry = data[cut + 1:]
 
 
 def _lines(scan: pl.LazyFrame) -> pl.LazyFrame:
