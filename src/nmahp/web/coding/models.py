@@ -115,3 +115,12 @@ class CodebookChange(models.Model):
     action = models.CharField(max_length=20)
     code = models.CharField(max_length=200)  # the code's name when it changed
     detail = models.TextField()
+
+
+class DiscardedSuggestion(models.Model):
+    """A suggested theme someone discarded, by its terms, so it is not suggested again."""
+
+    project = models.ForeignKey(CodingProject, on_delete=models.CASCADE, related_name="discarded_suggestions")
+    terms = models.CharField(max_length=500)
+    who = models.CharField(max_length=150)
+    when = models.DateTimeField(auto_now_add=True)

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from nmahp import limits
-from nmahp.app import coding, coding_rounds, jobs
+from nmahp.app import coding, coding_rounds, coding_suggestions, jobs
 from nmahp.errors import NmahpError
 from nmahp.qualitative.suggest import Suggestion, suggest_themes
 
@@ -143,11 +143,18 @@ def suggestions(request, project_id, as_json=False):
         job = jobs.submit("theme_suggestions", {"project": project.pk, "method": request.POST.get("method", "tfidf")},
                           user=request.user)
         return redirect(f"/jobs/{job.pk}/?next=1")
+    error = ""
     if request.method == "POST":
-        name = request.POST.get("name", "").strip()[:200]
-        if name and not project.codes.filter(name=name).exists():
-            CodeItem.objects.create(project=project, name=name, description=request.POST.get("terms", "")[:2000])
-        return redirect("coding-project", project_id=project.pk)
+        terms = request.POST.get("terms", "").split(",")
+        try:
+            if request.POST.get("action") == "discard":
+                coding_suggestions.discard(project, terms, by=request.user.get_username())
+                return redirect(request.get_full_path())
+            code, _ = coding_suggestions.accept(project, request.POST.get("name", ""), terms,
+                                                request.POST.getlist("example"), by=request.user.get_username())
+            return redirect(f"/coding/{project.pk}/codebook/#code-{code.pk}")
+        except NmahpError as exc:
+            error = str(exc)
     method = "embeddings" if request.GET.get("method") == "embeddings" else "tfidf"
     done = _finished_suggestions(request.GET.get("job"), project)
     if done is not None:  # what a background job found (see the 'suggest' action above)
@@ -157,10 +164,14 @@ def suggestions(request, project_id, as_json=False):
             found = suggest_themes(coding.load(project), themes=6, method=method)
         except NmahpError as exc:  # the optional embedding packages are not installed
             found, method = [], str(exc)
+    gone = coding_suggestions.discarded(project)
+    found = [s for s in found if coding_suggestions.terms_key(s.terms) not in gone]
     data = {"project": project.pk, "method": method,
             "suggestions": [{"terms": s.terms, "examples": s.examples, "size": s.size} for s in found]}
-    return respond(request, "web/coding/suggestions.html", {"project": project, "suggestions": found,
-                                                            "method": method}, data, as_json=as_json)
+    return respond(request, "web/coding/suggestions.html", {
+        "project": project, "suggestions": found, "method": method, "error": error,
+        "error_items": [("#suggestions", error)] if error else []}, data, as_json=as_json,
+        status=400 if error else 200)
 
 
 def _finished_suggestions(job_id: str | None, project: CodingProject) -> dict | None:
