@@ -209,15 +209,20 @@ def _whole(wave, names: list[str]) -> pl.DataFrame:
     rows = Response.objects.filter(wave=wave, status=Response.COMPLETE)
     if connection.vendor != "postgresql":
         return _from_rows(rows, names)
-    # PostgreSQL takes the answers apart itself and sends them as one CSV stream: no JSON decoded in Python
+    # PostgreSQL takes the answers apart itself and sends them as one CSV stream: no JSON decoded in Python.
+    # jsonb_to_record reads each (compressed, out-of-line) answers value once; `answers ->> name` per column
+    # would unpack it once per question (19 s instead of 4 for 100,000 responses of 70 questions)
     from psycopg import sql
 
-    fields = [sql.SQL("id AS {}").format(sql.Identifier(RESPONSE)),
-              sql.SQL("(extract(epoch FROM updated) * 1000000)::bigint AS {}").format(sql.Identifier(UPDATED))]
-    fields += [sql.SQL("answers ->> {} AS {}").format(sql.Literal(n), sql.Identifier(n)) for n in names]
-    query = sql.SQL("COPY (SELECT {} FROM {} WHERE wave_id = {} AND status = {}) TO STDOUT WITH (FORMAT csv, HEADER)")
-    query = query.format(sql.SQL(", ").join(fields), sql.Identifier(Response._meta.db_table), sql.Literal(wave.pk),
-                         sql.Literal(Response.COMPLETE))
+    table = sql.Identifier(Response._meta.db_table)
+    fields = sql.SQL(", ").join([sql.SQL("s.id AS {}").format(sql.Identifier(RESPONSE)),
+                                 sql.SQL("(extract(epoch FROM s.updated) * 1000000)::bigint AS {}").format(
+                                     sql.Identifier(UPDATED))]
+                                + [sql.SQL("r.{}").format(sql.Identifier(n)) for n in names])
+    record = sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(n)) for n in names)
+    query = sql.SQL("COPY (SELECT {} FROM {} s, jsonb_to_record(s.answers) AS r({}) WHERE s.wave_id = {} "
+                    "AND s.status = {}) TO STDOUT WITH (FORMAT csv, HEADER)").format(
+        fields, table, record, sql.Literal(wave.pk), sql.Literal(Response.COMPLETE))
     buffer = io.BytesIO()
     with connection.cursor() as cursor:
         with cursor.cursor.copy(query) as copy:
