@@ -62,3 +62,21 @@ def test_themes_by_an_attribute_exact_for_analysts_disclosed_for_admins(project,
     page = admin.get(url + "/?by=professional_group").content.decode()
     assert published["hidden_label"] in page and ">3<" not in page
     assert analyst.get(url + "/?by=no_such_question").status_code == 404
+
+
+def test_erasing_a_respondent_takes_the_memo_on_their_answer(project):
+    from nmahp.app.coding_passages import set_memo
+    from nmahp.app.people import erase_respondent
+    from nmahp.web.coding.models import CodingNote, ParticipantNumber
+
+    first = ParticipantNumber.objects.get(wave=project.wave, number=1)
+    document = project.documents.get()
+    theirs = HighlightItem.objects.get(document=document, start=document.segments[0]["start"])
+    other = HighlightItem.objects.get(document=document, start=document.segments[5]["start"])
+    set_memo(project, theirs.guid, "They said their manager blocks it", coder="anna", about="answer 1")
+    shared = CodingNote.objects.create(project=project, text="Both answers", attached_to=[theirs.guid, other.guid])
+    erase_respondent(first.respondent_key, actor="admin")
+    assert not HighlightItem.objects.filter(pk=theirs.pk).exists()
+    assert list(CodingNote.objects.values_list("text", flat=True)) == ["Both answers"]
+    shared.refresh_from_db()
+    assert shared.attached_to == [other.guid]

@@ -65,10 +65,7 @@ def update_highlight(item: HighlightItem, start, end, code_ids: list[str], *, co
 def delete_highlight(item: HighlightItem, *, coder: str) -> None:
     if item.coder != coder:
         raise NmahpError("Only the coder who made a highlight can delete it")
-    for note in item.document.project.notes.filter(coder=coder):
-        if note.attached_to == [item.guid]:
-            note.delete()
-    item.delete()
+    item.delete()  # its memos go with it (nmahp.web.coding.signals)
 
 
 def memo_of(project, guid: str, coder: str) -> CodingNote | None:

@@ -5,3 +5,6 @@ class CodingConfig(AppConfig):
     name = "nmahp.web.coding"
     label = "coding"
     verbose_name = "Qualitative coding"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (memos go with what they are about)
