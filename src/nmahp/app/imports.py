@@ -61,7 +61,7 @@ def import_export(path: Path, instrument: str, wave: str, *, layout: str = "auto
     with transaction.atomic():
         outcome.added, outcome.already_present = store.store_import(target, result,
                                                                     source=f"import:{result.layout}:{path.name}")
-        flagged = result.frame.filter(result.frame["_flags"] != "[]").height if result.frame is not None else 0
+        flagged = int((result.frame["_flags"] != "[]").sum()) if result.frame is not None else 0
         record = ImportRecord.objects.create(
             wave=target, file_name=path.name[:255], layout=result.layout, policy=policy, rows_read=result.rows_read,
             added=outcome.added, already_present=outcome.already_present, excluded=len(result.excluded),

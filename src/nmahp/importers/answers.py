@@ -206,7 +206,7 @@ def build_batches(batches, start: int, plan: list[tuple[Column, Target]], labels
                 built.problems.append(problem)
             else:
                 same.rows.extend(problem.rows)
-    built.frame = pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
+    built.frame = pl.concat(frames, how="vertical_relaxed", rechunk=False) if len(frames) > 1 else frames[0]
     return built
 
 
