@@ -55,3 +55,18 @@ def test_rename_colour_move_merge_and_history(project, signed_in):
     assert twin["history"][-1]["detail"] == "renamed to 'Lack of protected time'"
     assert CodebookChange.objects.count() == 6
     assert "Lack of protected time" in analyst.get(page).content.decode()  # the history keeps the old names
+
+
+def test_a_coding_frames_codes_keep_their_names(project, signed_in):
+    project, codes = project
+    frame = CodeItem.objects.create(project=project, name="Job titles by focus")
+    research = CodeItem.objects.create(project=project, name="Research-related", parent=frame)
+    analyst = signed_in("analyst")
+    page = f"/coding/{project.pk}/codebook/"
+    renamed = analyst.post(f"{page}{research.pk}/", {"name": "Research", "description": "", "color": ""})
+    assert renamed.status_code == 400 and "coding frame" in renamed.content.decode()
+    merged = analyst.post(f"{page}{research.pk}/", {"action": "merge", "into": codes["Time"].pk})
+    assert merged.status_code == 400 and CodeItem.objects.filter(pk=research.pk).exists()
+    # its description and colour may still change
+    assert analyst.post(f"{page}{research.pk}/", {"name": "Research-related", "description": "Research posts",
+                                                  "color": "#112233", "parent": frame.pk}).status_code == 302

@@ -16,6 +16,18 @@ from .coding_passages import memo_of, set_memo
 HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
+def _frame_of(project: CodingProject, code: CodeItem) -> str | None:
+    """The coding frame a code belongs to (the frame's rules find its codes by name), if any."""
+    from .coding_frames import frames_of
+
+    for frame in frames_of(project):
+        if (code.parent_id is None and code.name == frame.label) or (
+                code.parent is not None and code.parent.name == frame.label and code.parent.parent_id is None
+                and code.name in {c.label for c in frame.codes}):
+            return frame.label
+    return None
+
+
 def _record(project, who: str, action: str, code: str, detail: str) -> None:
     CodebookChange.objects.create(project=project, who=who, action=action, code=code[:200], detail=detail)
 
@@ -42,6 +54,10 @@ def edit_code(project: CodingProject, code: CodeItem, *, name: str, description:
             problems.append("Choose a parent from the codebook")
         elif _is_under(new_parent, code, by_pk):
             problems.append("A code cannot go under itself or one of its own sub-codes")
+    frame = _frame_of(project, code)
+    if frame and (name != code.name or (new_parent.pk if new_parent else None) != code.parent_id):
+        problems.append(f"'{code.name}' belongs to the coding frame '{frame}', whose rules find it by its name and "
+                        "place: change the frame instead")
     if problems:
         raise NmahpError("; ".join(problems))
     changed = []
@@ -70,6 +86,10 @@ def merge_codes(project: CodingProject, source: CodeItem, target: CodeItem, *, b
     goes. Returns how many highlights moved."""
     if source.pk == target.pk:
         raise NmahpError("Choose another code to merge into")
+    frame = _frame_of(project, source)
+    if frame:
+        raise NmahpError(f"'{source.name}' belongs to the coding frame '{frame}', whose rules find it by its name: "
+                         "change the frame instead")
     if _is_under(target, source, {c.pk: c for c in project.codes.all()}):
         raise NmahpError("A code cannot be merged into one of its own sub-codes")
     moved = 0
