@@ -90,16 +90,18 @@ def scratch_database(env: dict) -> None:
 
 
 def run_import(path: Path, env: dict) -> dict:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([str(Path(sys.executable).with_name("nmahp")), "import", "surveymonkey", str(path),
                            "--instrument", "nmahp", "--wave", "bench"], env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(done.stdout[-3000:] + done.stderr[-3000:])
     added = next(line for line in done.stdout.splitlines() if "imported" in line)
-    return {"seconds": seconds, "peak_mib": max(peak, before) / 1024, "said": added.strip()}
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # ru_maxrss of the children is the largest child so far: the import is the largest this script starts
+    return {"seconds": seconds, "cpu": cpu, "peak_mib": after.ru_maxrss / 1024, "said": added.strip()}
 
 
 def stored(env: dict) -> int:
@@ -124,8 +126,10 @@ def main(sizes: list[int]) -> None:
             done = subprocess.run([sys.executable, "-c", DUCKDB, str(path)], check=True, capture_output=True,
                                   text=True)
             reference = json.loads(done.stdout.strip().splitlines()[-1])
+            load = os.getloadavg()[0]
             text = (f"n={n:>9,} ({size_mb:,.0f} MB) import into PostgreSQL {imported['seconds']:6.1f} s "
-                    f"{imported['peak_mib']:6.0f} MiB peak ({count:,} responses stored) | duckdb read "
+                    f"(CPU {imported['cpu']:.1f} s) {imported['peak_mib']:6.0f} MiB peak ({count:,} responses stored) "
+                    f"| load average {load:.1f} on {os.cpu_count()} cores | duckdb read "
                     f"{reference['seconds']:5.1f} s {reference['peak_mib']:6.0f} MiB ({reference['rows']:,} rows) | "
                     f"ratio {imported['seconds'] / reference['seconds']:5.1f}x")
             lines.append(text)
