@@ -4,6 +4,7 @@ closes; then agreement on the answers coded, the disagreements side by side, and
 import io
 import zipfile
 
+import html5lib
 import pytest
 from django.test import Client
 
@@ -110,6 +111,21 @@ def test_blind_round_agreement_and_adjudication(project, coder):
     # the agreed coding is nobody's: agreement on the project page stays between anna and ben
     rows = cara.get(f"/coding/{project.pk}.json").json()["agreement"]
     assert [p["coders"] for p in rows[0]["pairs"]] == [["anna", "ben"]]
+
+    # every coding page parses as strict HTML, with unique ids and every table captioned
+    first_code = project.codes.first()
+    highlight = HighlightItem.objects.filter(coder="anna").first()
+    for url in (round_url, round_url + "adjudicate/", base, f"/coding/{project.pk}/",
+                f"/coding/{project.pk}/doc/{document.pk}/passages/?q=time&start=0&end=9",
+                f"/coding/{project.pk}/search/?q=time", f"/coding/{project.pk}/codebook/",
+                f"/coding/{project.pk}/codebook/{first_code.pk}/", f"/coding/{project.pk}/cases/",
+                f"/coding/{project.pk}/doc/{document.pk}/passages/{highlight.pk}/"):
+        page = anna.get(url)
+        assert page.status_code == 200, url
+        tree = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page.content.decode())
+        ids = [e.get("id") for e in tree.iter() if e.get("id")]
+        assert len(ids) == len(set(ids)), url
+        assert all(t.find("caption") is not None for t in tree.iter("table")), url
 
 
 def test_rounds_are_for_analysts(project, signed_in):
