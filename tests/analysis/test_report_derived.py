@@ -186,6 +186,39 @@ def test_grid_breakdown_has_groups_and_tests(nmahp):
     assert table["tests"] and all(t["method"] for t in table["tests"])
 
 
+# 5.1.7.1's group splits of the grid, each over the group's respondents to the grid, in the report's order
+SPARKED_BY_GROUP = [
+    # (group, column, rows in the report's order, their published percentages)
+    ("ahp", "research", ["sparked_by_activity_at_work", "sparked_by_conference"], [59, 56]),
+    ("nursing_midwifery", "research", ["sparked_by_people", "sparked_by_conference", "sparked_by_activity_at_work"],
+     [61, 54, 53]),
+    ("ahp", "teaching", ["sparked_by_activity_at_work", "sparked_by_people"], [44, 41]),
+    ("nursing_midwifery", "teaching", ["sparked_by_people", "sparked_by_activity_at_work"], [61, 54]),
+]
+
+
+@pytest.mark.parametrize("group, column, rows, published", SPARKED_BY_GROUP, ids=lambda v: str(v))
+def test_sparked_interest_by_professional_group(nmahp, group, column, rows, published):
+    # "59% of AHPs indicated that involvement in research-related activity at work had sparked their interest in
+    # research, followed by attendance at a conference (56%) ..." (and the three sentences after it)
+    table = nmahp["sparking_interest_by_professional_group"]
+    found = next(g for g in table["groups"] if g["name"] == group)
+    shares = {c["option"].split("/")[0]: 100 * c["count"] / found["base_n"] for c in found["cells"]
+              if c["option"].endswith(f"/{column}")}
+    assert [round(shares[r]) for r in rows] == published
+    ranked = sorted(shares, key=lambda r: -shares[r])  # 'followed by': the report's rows lead the group's column
+    assert ranked[:len(rows)] == rows or [round(shares[r]) for r in ranked[:len(rows)]] == published
+
+
+def test_grid_split_marks_no_difference_the_report_does_not_make(nmahp):
+    # 5.1.7.1 reports no marked difference between the groups for any source of interest; the grid's split is
+    # over each group's respondents to the grid, so no row is an artefact of who answered it
+    table = nmahp["sparking_interest_by_professional_group"]
+    groups = {g["name"]: g["base_n"] for g in table["groups"]}
+    assert groups["nursing_midwifery"] + groups["ahp"] + groups.get("other", 0) == table["base_n"] == 152
+    assert table["tests"] and not [t["option"] for t in table["tests"] if t["marked"]]
+
+
 def test_year_of_highest_qualification_by_qualification(tmp_path_factory):
     # 5.1.2.2: "59% ... within the last 10 years (78% of PhDs and 71% of Masters)"
     table, output = crosstab(tmp_path_factory, "year_highest_qualification", "highest_qualification")
