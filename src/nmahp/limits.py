@@ -59,6 +59,8 @@ LIMITS = {
     "transcript_bytes": Limit("NMAHP_MAX_TRANSCRIPT_MB", 10, MB, "size of one interview transcript"),
     "workbook_bytes": Limit("NMAHP_MAX_WORKBOOK_MB", 10, MB, "size of an XLSForm workbook"),
     "mapping_bytes": Limit("NMAHP_MAX_MAPPING_KB", 1024, KB, "size of a column mapping (YAML)"),
+    "invitees_bytes": Limit("NMAHP_MAX_INVITEES_MB", 5, MB, "size of a collector's list of invitees (CSV)"),
+    "invitees_rows": Limit("NMAHP_MAX_INVITEES_ROWS", 20_000, 1, "invitees in one list, the header row included"),
 }
 
 

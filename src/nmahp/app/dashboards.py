@@ -32,7 +32,7 @@ from nmahp.study import STUDY
 
 from ..web.accounts.models import ANALYST, LEAD
 from ..web.surveys.models import CollectorLink, Response, Wave
-from . import snapshots
+from . import outreach, snapshots
 
 FILTERS = STUDY.dashboard_filters
 BREAKDOWNS = STUDY.breakdowns
@@ -50,7 +50,8 @@ def collector_rates() -> list[dict]:
     response rate and completion rate. Two queries however many collectors there are."""
     links = CollectorLink.objects.annotate(
         started=Count("responses"),
-        completed=Count("responses", filter=Q(responses__status=Response.COMPLETE))).order_by("pk")
+        completed=Count("responses", filter=Q(responses__status=Response.COMPLETE)),
+        **outreach.invitee_annotations()).order_by("pk")
     waves = (Wave.objects.annotate(complete=Count("responses", filter=Q(responses__status=Response.COMPLETE)))
              .prefetch_related(Prefetch("collectors", queryset=links)).order_by("instrument", "name"))
     return [{"id": wave.pk, "name": wave.name, "instrument": wave.instrument, "complete": wave.complete,
@@ -58,9 +59,17 @@ def collector_rates() -> list[dict]:
 
 
 def _rates(link) -> dict:
-    return {"channel": link.channel, "invited": link.invited, "started": link.started, "completed": link.completed,
-            "response_rate": round(100 * link.completed / link.invited, 1) if link.invited else None,
-            "completion_rate": round(100 * link.completed / link.started, 1) if link.started else None}
+    """A link with a list of invitees has an exact rate: completed through invitees' own links over invitees
+    (nmahp.app.outreach); otherwise the rate is over the number invited given by hand, if any."""
+    rates = {"channel": link.channel, "invited": link.invited, "started": link.started, "completed": link.completed,
+             "response_rate": round(100 * link.completed / link.invited, 1) if link.invited else None,
+             "completion_rate": round(100 * link.completed / link.started, 1) if link.started else None,
+             "rate_from": "invited" if link.invited else None}
+    if getattr(link, "invitee_count", None):
+        done = link.invitees_completed or 0
+        rates.update(invited=link.invitee_count, invitees_completed=done, rate_from="invitees",
+                     response_rate=round(100 * done / link.invitee_count, 1))
+    return rates
 
 
 @dataclass

@@ -49,6 +49,8 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {}
+# other tasks of the queue (nmahp.app.mail's sending, retried by Huey): `register(huey)` for each instance made
+QUEUE_TASKS: list[Callable] = []
 
 
 def task(kind: str, *, atomic: bool = True, title: str = ""):
@@ -111,6 +113,8 @@ def queue():
         run(job_id)
 
     huey.run_job = run_job
+    for register in QUEUE_TASKS:
+        register(huey)
     return huey
 
 

@@ -8,7 +8,7 @@ from ..errors import NmahpError
 from ..matching import Clinician, Mentor, blocking_pairs, deferred_acceptance, greedy, score_candidates
 from ..matching.peers import MIN_SIZE, peer_groups
 from ..study import STUDY
-from . import jobs, ready
+from . import jobs, mail, ready
 
 ready()
 
@@ -121,6 +121,9 @@ def publish_round(matching_round: MatchingRound) -> bool:
         return False
     matching_round.status = MatchingRound.PUBLISHED
     matching_round.save(update_fields=["status"])
+    # both people of each match hear of it by e-mail (sent by the queue once this commits)
+    mail.mentoring_notices(matching_round.matches.filter(status=Match.PROPOSED, clinician__opted_in=True,
+                                                         mentor__opted_in=True), "published")
     return True
 
 
@@ -179,6 +182,8 @@ def clinician_says(profile: ClinicianProfile, action: str) -> None:
         match.status = Match.ACCEPTED if action == "accept" else Match.DECLINED
         match.responded = timezone.now()
         match.save(update_fields=["status", "responded"])
+        if action == "decline":
+            mail.mentoring_notices([match], "declined_by_clinician")
     elif action == "withdraw":
         profile.opted_in = False
         profile.save(update_fields=["opted_in"])
@@ -207,5 +212,9 @@ def mentor_declines(user, match_id: int) -> bool:
     """The pair is never proposed again; the clinician joins the next round. False if no such proposal."""
     from django.utils import timezone
 
-    return bool(Match.objects.filter(pk=match_id, mentor__user=user, status=Match.PROPOSED)
-                .update(status=Match.DECLINED, responded=timezone.now()))
+    match = Match.objects.filter(pk=match_id, mentor__user=user, status=Match.PROPOSED).first()
+    if match is None or not Match.objects.filter(pk=match.pk, status=Match.PROPOSED).update(
+            status=Match.DECLINED, responded=timezone.now()):
+        return False
+    mail.mentoring_notices([match], "declined_by_mentor")
+    return True

@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 import re
 
-# /respond/<key>/..., /respond/<key>.json, /mentoring/me/<key>/, and ?from=<key> on the opt-in form
-KEYED = re.compile(r"(/respond/|/mentoring/me/|[?&]from=)[^/?&#\s\"'.]+")
+# /respond/<key>/..., /respond/<key>.json, /mentoring/me/<key>/, ?from=<key> on the opt-in form, and an
+# invitee's own links /invite/<token>/ and /unsubscribe/<token>/ (nmahp.web.outreach)
+KEYED = re.compile(r"(/respond/|/mentoring/me/|/invite/|/unsubscribe/|[?&]from=)[^/?&#\s\"'.]+")
 
 
 def redact(text: str) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 import dj_database_url
 
 from . import config
+from .outreach.mailconfig import email_settings
 
 WEB_DIR = Path(__file__).resolve().parent
 
@@ -28,6 +29,7 @@ INSTALLED_APPS = [
     "nmahp.web.careers",
     "nmahp.web.jobs",
     "nmahp.web.programme",
+    "nmahp.web.outreach",
 ]
 LOGIN_URL = "/sign-in/"
 # sign-in lockout: counts and period (nmahp.web.accounts.access); client address behind NMAHP_PROXY_COUNT proxies
@@ -101,6 +103,9 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# e-mail: SMTP from NMAHP_SMTP_HOST and friends, else the console (or NMAHP_EMAIL_FILE_PATH); docs/outreach.md
+globals().update(email_settings())
 
 # answers are special-category data: never log request bodies
 # and never respondent keys: they open a respondent's answers, and request paths carry them

@@ -9,6 +9,7 @@ from .coding import urls as coding_urls
 from .coding import views as coding
 from .jobs import views as jobs
 from .mentoring import views as mentoring
+from .outreach import urls as outreach_urls
 from .pages import page_and_twin
 from .programme import views as programme
 from .surveys import compare_views, views
@@ -75,5 +76,6 @@ urlpatterns = [
     *page_and_twin("programme/waves/new/", programme.new_wave, "programme-new-wave"),
     *page_and_twin("programme/waves/<int:wave_id>/", programme.wave_page, "programme-wave"),
     *page_and_twin("organisation/", programme.organisation, "organisation"),
+    *outreach_urls.urlpatterns,  # invitees, their own links, unsubscribing (nmahp.web.outreach)
     path("admin/", admin.site.urls),
 ]

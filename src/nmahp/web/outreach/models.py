@@ -1,0 +1,63 @@
+"""Invitees and outgoing e-mail. An invitee's address sits here, apart from the answers: the only link to a
+response is the respondent key their own link started, as for contact details. An outgoing message keeps who it
+is for by reference (an invitee, a clinician, a mentor), never the address, so the queue's storage and the
+message's record hold no contact detail: the address is read when the message is sent, and that read is audited."""
+
+import secrets
+
+from django.db import models
+
+from nmahp.web.surveys.models import CollectorLink
+
+
+def new_invite_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class Invitee(models.Model):
+    collector = models.ForeignKey(CollectorLink, on_delete=models.CASCADE, related_name="invitees")
+    email = models.EmailField(max_length=254)
+    name = models.CharField(max_length=200, blank=True, default="")
+    token = models.CharField(max_length=64, unique=True, default=new_invite_token)
+    # the response their link started (blank until they consent on it); complete there = responded
+    respondent_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    invited = models.DateTimeField(null=True, blank=True, help_text="when the invitation was sent")
+    reminders = models.PositiveSmallIntegerField(default=0)
+    last_reminded = models.DateTimeField(null=True, blank=True)
+    unsubscribed = models.DateTimeField(null=True, blank=True)
+    added = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["collector", "email"], name="one_invitee_per_address")]
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"invitee {self.pk}"  # never the address: str() ends up in logs and the admin's history
+
+
+class Message(models.Model):
+    """One e-mail to send: what (a template and its context, no contact details), to whom (by reference), and
+    how the sending went."""
+
+    QUEUED, SENT, FAILED, SKIPPED = "queued", "sent", "failed", "skipped"
+    STATUSES = [(s, s) for s in (QUEUED, SENT, FAILED, SKIPPED)]
+    INVITEE, CLINICIAN, MENTOR = "invitee", "clinician", "mentor"
+    RECIPIENTS = [(r, r) for r in (INVITEE, CLINICIAN, MENTOR)]
+
+    template = models.CharField(max_length=50)
+    context = models.JSONField(default=dict)
+    recipient_kind = models.CharField(max_length=20, choices=RECIPIENTS)
+    recipient_id = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=10, choices=STATUSES, default=QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    created = models.DateTimeField(auto_now_add=True)
+    sent = models.DateTimeField(null=True, blank=True)
+    asked_by = models.CharField(max_length=150, blank=True, default="")
+
+    class Meta:
+        indexes = [models.Index(fields=["recipient_kind", "recipient_id"])]
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"message {self.pk} ({self.template} to {self.recipient_kind} {self.recipient_id})"
