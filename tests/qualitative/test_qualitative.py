@@ -82,7 +82,8 @@ def test_cohen_kappa_against_a_hand_computed_example():
     b = [True] * 4 + [False, True] + [False] * 4
     assert cohen_kappa(a, b) == pytest.approx(0.6)
     assert cohen_kappa([True, False], [True, False]) == 1.0
-    assert cohen_kappa([False, False], [False, False]) == 1.0
+    # neither coder used the code: kappa is undefined (issue 19), not the 1.0 that counted uncoded text
+    assert cohen_kappa([False, False], [False, False]) is None
 
 
 def test_kappa_per_code_for_two_coders_on_one_document(project):
