@@ -58,6 +58,8 @@ def test_blind_round_agreement_and_adjudication(project, coder):
     opened = anna.post(base, {"name": "Round 1", "documents": [document.pk], "coders": ["anna", "ben"]})
     assert opened.status_code == 302
     round_url = opened["Location"]
+    twice = anna.post(base, {"name": "Round 2", "documents": [document.pk], "coders": ["anna", "cara"]})
+    assert twice.status_code == 400 and "Already in an open round: anna codes comments" in twice.content.decode()
     code(anna, project, document, {0: "Protected time", 1: "Host support"})
     code(ben, project, document, {0: "Protected time", 2: "Host support"})
     assert HighlightItem.objects.filter(round__isnull=False).count() == 4

@@ -39,6 +39,10 @@ def open_round(project: CodingProject, name: str, documents: list[int], assigned
         problems.append("Choose one or more of the project's documents")
     if len(chosen) < 2 or not set(chosen) <= allowed:
         problems.append("Choose two or more coders (analysts or admins)")
+    busy = sorted({f"{a.coder} codes {a.document.name}" for a in RoundAssignment.objects.filter(
+        round__closed__isnull=True, document__in=known.values(), coder__in=chosen).select_related("document")})
+    if busy:
+        problems.append("Already in an open round: " + ", ".join(busy))
     if problems:
         raise NmahpError("; ".join(problems))
     round_ = CodingRound.objects.create(project=project, name=name, created_by=by)
