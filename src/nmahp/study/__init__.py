@@ -66,6 +66,9 @@ class Vocabulary:
     demographics: tuple[str, ...]
     open_text_questions: tuple[str, ...]
     mentoring_offers: tuple[Offer, ...]
+    # phase 3's first round of interview invitations: how many, and over which answers their variation is sought
+    interview_target: int
+    interview_grid: tuple[str, ...]
 
     @cached_property
     def group_ids(self) -> tuple[str, ...]:
@@ -135,6 +138,8 @@ def _parse(data: dict) -> Vocabulary:
             demographics=tuple(data["demographics"]),
             open_text_questions=tuple(data["open_text_questions"]),
             mentoring_offers=tuple(Offer(**o) for o in data["mentoring_offers"]),
+            interview_target=int(data["interview_sampling"]["target"]),
+            interview_grid=tuple(data["interview_sampling"]["grid"]),
         )
     except (KeyError, TypeError) as exc:
         raise NmahpError(f"vocabulary.yaml is incomplete or malformed: {exc}") from exc
