@@ -31,12 +31,11 @@ def _interval(low: float | None, high: float | None, digits: int = 0) -> str:
 def _methods(comparisons: list[Comparison]) -> str:
     """The tests that ran, as the results name them (never a method that did not run)."""
     used = sorted({o.method for c in comparisons for o in c.options if o.test != "none" and o.method})
-    means = any(c.mean is not None and c.mean.p is not None for c in comparisons)
-    parts = [f"each answer's share by {sentences.listing(used)}"] if used else []
+    means = sorted({c.mean.method for c in comparisons if c.mean is not None and c.mean.p is not None})
+    parts = [f"each answer's share by {' or '.join(used)}"] if used else []
     if means:
-        parts.append(f"the mean of each rating scale by {next(c.mean.method for c in comparisons if c.mean)}, "
-                     "with its 95% interval")
-    return sentences.listing(parts)
+        parts.append(f"the mean of each rating scale by {' or '.join(means)}, with its 95% interval")
+    return "; ".join(parts)
 
 
 def _moved(comparison: Comparison) -> bool:
@@ -53,9 +52,9 @@ def section(builder, number: str, parts: list[tuple[str, object]]) -> None:
         methods = _methods(everything)
         builder.add(Paragraph(
             "Each table of this wave is set beside the same table of an earlier wave of the same survey (questions "
-            "linked by name, or through the version diff where the questionnaire changed)"
-            + (f": {methods} were compared between the waves" if methods else "")
-            + f", with Holm's correction across the tests of each table. A figure is said to have moved where its "
+            "linked by name, or through the version diff where the questionnaire changed). "
+            + (f"Compared between the waves: {methods}; " if methods else "No test could be run; ")
+            + f"with Holm's correction across the tests of each table. A figure is said to have moved where its "
               f"adjusted p is under {ALPHA}; the change is in percentage points, with its 95% interval "
               "(Newcombe's hybrid score interval for a share)."))
     else:
