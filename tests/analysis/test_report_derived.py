@@ -273,6 +273,10 @@ def test_leads_other_answers(leads):
     # 5.2.1.2: "4 people selected 'other' with 2 ... in an HEI, one in a GP practice and another in an ICS"
     professions = leads["profession_other_answers"]
     assert professions["base_n"] == 3 and len(professions["cells"]) == 3
+    assert {c["label"].lower() for c in professions["cells"]} == {"lecturer and gp", "academic scientist",
+                                                                  "crp engagement management"}
     organisations = leads["organisation_type_other_answers"]
     assert organisations["base_n"] == 4 and by_label(organisations, "HEI")["count"] == 2
+    assert by_label(organisations, "GP practice")["count"] == 1
+    assert by_label(organisations, "ICS/Health and Care Partnership")["count"] == 1
     assert organisations["counts_only"] is True

@@ -407,7 +407,9 @@ LEADS = [  # question, options, n, N, where
     ("teaching_knowledge_skills", ["fair"], 6, 15, "5.2.3.1"),
     ("research_confidence", ["confident"], 7, 14, "5.2.3.2"),
     ("teaching_confidence", ["somewhat_confident"], 5, 14, "5.2.3.2"),
+    ("org_support_teaching", ["not_good_at_all"], 5, 14, "5.2.7.2 (prints n=5/15; Table 11A's N is 14)"),
     ("research_career_pathway", ["very_unclear"], 8, 15, "5.2.4"),
+    ("teaching_career_pathway", ["very_unclear"], 8, 15, "5.2.4"),
     ("research_career_pathway", ["very_unclear", "unclear"], 12, 15, "5.2.4"),
     ("teaching_career_pathway", ["very_unclear", "unclear"], 12, 15, "5.2.4"),
     ("careers_advice_received", ["no"], 11, 16, "5.2.5"), ("careers_advice_received", ["research"], 4, 16, "5.2.5"),
@@ -462,6 +464,110 @@ def test_tables_6a_to_11a(leads, question, counts, published, correct, why):
     table = leads[question]
     assert [c["count"] for c in table["cells"]] == counts
     assert round(table["weighted_average"], 2) == correct, why
+
+
+def test_leads_respondents_and_professions_represented(tmp_path_factory):
+    tables, document, _ = analysed(tmp_path_factory, "leads", "report_leads_surveymonkey.csv")
+    assert document["respondents"] == 16  # 5.2: "In total, 16 people responded"
+    # 5.2.1: "Speech and language therapy ... and occupational therapy were also represented"
+    assert count(tables["profession"], "speech_and_language_therapy") >= 1
+    assert count(tables["profession"], "occupational_therapy") >= 1
+
+
+# "The highest proportion of respondents ..." (and "most commonly selected"): each claim's options lead their
+# table, ties included, and nothing else reaches them
+LEADS_HIGHEST = [  # question, the options the report names as the highest, where
+    ("region", ["greater_manchester"], "5.2.1.1"), ("organisation_type", ["acute_trust"], "5.2.1.2"),
+    ("age", ["50_plus"], "5.2.1.3"), ("ethnicity", ["white_british"], "5.2.1.4"), ("gender", ["female"], "5.2.1.4"),
+    ("sexual_orientation", ["straight"], "5.2.1.4"), ("disability", ["none"], "5.2.1.4"),
+    ("job_description_research_teaching", ["both"], "5.2.2.1: (n=7/16) had teaching and learning and research"),
+    ("time_proportion_teaching", ["under_25"], "5.2.2.3"), ("time_proportion_research", ["under_25"], "5.2.2.3"),
+    ("research_knowledge_skills", ["fair", "good"], "5.2.3.1"), ("teaching_knowledge_skills", ["fair"], "5.2.3.1"),
+    ("research_confidence", ["confident"], "5.2.3.2"), ("teaching_confidence", ["somewhat_confident"], "5.2.3.2"),
+    ("research_career_pathway", ["very_unclear"], "5.2.4"), ("teaching_career_pathway", ["very_unclear"], "5.2.4"),
+    ("careers_advice_received", ["no"], "5.2.5"), ("careers_advice_sources", ["peers"], "5.2.5.1"),
+    ("teaching_interest", ["interested"], "5.2.6"), ("research_interest", ["interested"], "5.2.6"),
+    ("org_awareness", ["slightly_aware", "somewhat_aware"], "5.2.7.1"),
+    ("org_support_research", ["not_good_at_all"], "5.2.7.2"), ("org_support_teaching", ["not_good_at_all"], "5.2.7.2"),
+    ("top_enablers", ["range_of_contracts", "training_access", "financial_support", "support_opportunities",
+                      "post_funding"], "5.2.8: the five most commonly selected"),
+    ("top_barriers", ["no_allocated_time", "lack_of_strategic_support", "workload"], "5.2.9: the three most selected"),
+]
+
+
+@pytest.mark.parametrize("question,options,where", LEADS_HIGHEST, ids=[q for q, *_ in LEADS_HIGHEST])
+def test_leads_highest_proportions(leads, question, options, where):
+    found = cells(leads[question])
+    named = [found[o]["count"] for o in options]
+    rest = [c["count"] for o, c in found.items() if o not in options]
+    assert min(named) > max(rest, default=0), where
+    if question not in ("top_enablers", "top_barriers"):  # a tie is named as one: "fair (5/15) or good (5/15)"
+        assert len(set(named)) == 1, where
+
+
+def test_leads_job_description_combined_as_a_measure(leads):
+    # 5.2.2.1: "12/16 ... in their job description ... (n=7/16) had teaching and learning *and* research", from
+    # the measure's categories (src/nmahp/workbooks/leads_survey.measures.yaml), over everyone who answered
+    table = leads["job_description_research_teaching"]
+    assert table["base_n"] == 16 and count(table, "both") == 7
+    assert table["base_n"] - count(table, "neither") == 12
+    assert table["counts_only"] is True
+
+
+def _mean_words(table):
+    """The study's words for a weighted average on a 1-5 scale: the point it falls on, or 'A-B' between two
+    points when it is half way or more to the next (3.07 'fair', 2.87 'not good-fair', 2.4 'slightly aware')."""
+    labels = [c["label"].lower() for c in table["cells"]]
+    mean = table["weighted_average"]
+    low = int(mean)
+    return labels[low - 1] if mean - low < 0.5 else f"{labels[low - 1]}-{labels[low]}"
+
+
+@pytest.mark.parametrize("research,teaching,higher,published,correct,why", [
+    ("research_knowledge_skills", "teaching_knowledge_skills", "research", ("fair", "not good-fair"),
+     ("fair", "not good-fair"), "5.2.3.1: agrees"),
+    ("research_confidence", "teaching_confidence", "research", ("somewhat confident",
+     "slightly confident-somewhat confident"), ("somewhat confident", "slightly confident-somewhat confident"),
+     "5.2.3.2: agrees"),
+    ("research_career_pathway", "teaching_career_pathway", "research", ("unclear", "very unclear-unclear"),
+     ("very unclear-unclear", "very unclear-unclear"),
+     "5.2.4: 'unclear' is the printed average of 2; Table 8A's counts give 1.73"),
+    ("org_support_research", "org_support_teaching", "teaching", ("not good", "not good-fair"),
+     ("not good", "not good-fair"), "5.2.7.2: agrees"),
+])
+def test_leads_research_against_teaching_averages(leads, research, teaching, higher, published, correct, why):
+    # "rated ... slightly higher in research than in teaching and learning, with the average ... 'fair' in research
+    # and 'not-good-fair' in teaching and learning" (and its three like sentences)
+    r, t = leads[research]["weighted_average"], leads[teaching]["weighted_average"]
+    assert (r > t) == (higher == "research") and r != t, why
+    assert (_mean_words(leads[research]), _mean_words(leads[teaching])) == correct, why
+    if published != correct:
+        assert published[0] != _mean_words(leads[research])  # the report's word, from its misprinted average
+
+
+def test_leads_organisational_awareness_average_word(leads):
+    # 5.2.7.1: '"slightly aware" as the weighted average' is the word for the printed 2.4; Table 10A's counts
+    # give 40/15 = 2.67, two thirds of the way from "slightly aware" to "somewhat aware"
+    assert _mean_words(leads["org_awareness"]) == "slightly aware-somewhat aware"
+
+
+def test_leads_free_text_answers_counted_as_the_report_prints_them():
+    # 5.2.10: "12/16 respondents reflected on the shared workforce challenges"; 5.2.11: "9 /16 people responded";
+    # counted by the report's own item (nmahp.report.builder) from the answers
+    from nmahp.analysis import response_frame
+    from nmahp.analysis.disclosure import EXACT
+    from nmahp.importers import import_file
+    from nmahp.instruments import get_instrument
+    from nmahp.report.builder import Builder
+
+    form = get_instrument("leads")
+    frame = response_frame(form, [r.answers for r in import_file(FIXTURES / "report_leads_surveymonkey.csv",
+                                                                  form).respondents])
+    builder = Builder("t", "", EXACT)
+    for question in ("shared_workforce_challenges", "hei_healthcare_collaboration"):
+        builder.open_text(frame, question, form.question(question).label)
+    said = [b.text for b in builder.report.blocks]
+    assert said[0].startswith("12/16 respondents") and said[1].startswith("9/16 respondents")
 
 
 def test_leads_knowing_where_to_seek_advice(leads):
