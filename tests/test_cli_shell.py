@@ -65,6 +65,9 @@ def test_qualitative_commands_run_from_a_plain_shell(shell):
     said = ok(shell("qual", "import", str(out), "--wave", WAVE, "--instrument", "nmahp"))
     assert "0 documents and 0 highlights" in said  # its own export adds nothing the second time
     ok(shell("qual", "themes", "--wave", WAVE, "--instrument", "nmahp"))
+    assert "0 coders" in ok(shell("qual", "agreement", "--wave", WAVE, "--instrument", "nmahp"))
+    refused(shell("qual", "agreement", "--wave", WAVE, "--instrument", "nmahp", "--round", "R9"),
+            "no coding round called 'R9'")
     refused(shell("qual", "import-taguette", "--wave", WAVE, "--instrument", "nmahp"), "give --codebook")
     refused(shell("qual", "export", "--wave", WAVE, "--instrument", "nmahp", "--out", "x.zip"), ".qdpx")
     refused(shell("qual", "build", "--wave", "no-such-wave"), "no wave called 'no-such-wave'")

@@ -644,6 +644,30 @@ def qual_themes(wave: str = typer.Option(...), instrument: str = typer.Option(No
             console.print(f"  {code}: {quote}", highlight=False)
 
 
+@qual_app.command("agreement")
+def qual_agreement(wave: str = typer.Option(...), instrument: str = typer.Option(None),
+                   round_name: str = typer.Option(None, "--round", help="a closed blind-coding round, by name")):
+    """Cohen's kappa per code for every pair of coders and Krippendorff's alpha, on answers or turns."""
+    from .app import coding, coding_rounds
+
+    result = coding_rounds.project_agreement(coding.project_for(wave, instrument), round_name)
+
+    def shown(value):
+        return "not defined" if value is None else f"{value:.2f}"
+
+    console.print(f"{len(result['coders'])} coders, {result['units']} {result['unit']}", highlight=False)
+    table = Table("coders", "units", "code", "kappa")
+    for pair in result["pairs"]:
+        for code, kappa in pair["kappa"].items():
+            table.add_row(" and ".join(pair["coders"]), str(pair["units"]), code, shown(kappa))
+    console.print(table)
+    alpha = Table("code", "Krippendorff's alpha")
+    for code, value in result["alpha"].items():
+        alpha.add_row(code, shown(value))
+    alpha.add_row("every code together", shown(result["alpha_all_codes"]))
+    console.print(alpha)
+
+
 # --- matching ---------------------------------------------------------------------------------------------
 match_app = typer.Typer(help="Matching rounds of clinicians with mentors, and peer groups.", no_args_is_help=True)
 app.add_typer(match_app, name="match")

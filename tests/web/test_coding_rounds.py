@@ -7,7 +7,9 @@ import zipfile
 import html5lib
 import pytest
 from django.test import Client
+from typer.testing import CliRunner
 
+from nmahp.cli import app
 from nmahp.web.coding.models import CodeItem, CodingDocument, CodingProject, HighlightItem
 from nmahp.web.surveys import store
 
@@ -113,6 +115,13 @@ def test_blind_round_agreement_and_adjudication(project, coder):
     # the agreed coding is nobody's: agreement on the project page stays between anna and ben
     rows = cara.get(f"/coding/{project.pk}.json").json()["agreement"]
     assert [p["coders"] for p in rows[0]["pairs"]] == [["anna", "ben"]]
+
+    # the command line says the same
+    said = CliRunner().invoke(app, ["qual", "agreement", "--wave", "round-wave", "--round", "Round 1"])
+    assert said.exit_code == 0, said.output
+    lines = [" ".join(line.replace("\u2502", " ").split()) for line in said.output.splitlines()]
+    assert "2 coders, 4 answers" in lines
+    assert "anna and ben 4 Host support -0.33" in lines and "anna and ben 4 Funding not defined" in lines
 
     # every coding page parses as strict HTML, with unique ids and every table captioned
     first_code = project.codes.first()

@@ -153,3 +153,17 @@ def adjudicate(round_: CodingRound, document_guid: str, segment: int, code_guids
     item = HighlightItem.objects.create(document=document, start=bounds["start"], end=bounds["end"],
                                         coder=AGREED, round=round_, memo=f"agreed by {by}")
     item.codes.set(codes)
+
+
+def project_agreement(project: CodingProject, round_name: str | None = None) -> dict:
+    """Agreement for `nmahp qual agreement`: a closed round's (by name), or, without one, between everyone's
+    coding outside open rounds, each coder over the documents they coded (the agreed coding left out)."""
+    if round_name:
+        found = project.rounds.filter(name=round_name).order_by("-pk").first()
+        if found is None:
+            names = ", ".join(sorted(set(project.rounds.values_list("name", flat=True)))) or "none yet"
+            raise NmahpError(f"no coding round called '{round_name}' (rounds: {names})")
+        return round_agreement(found)
+    domain = load(project)
+    domain.highlights = [h for h in domain.highlights if h.coder != AGREED]
+    return agreement(domain)
