@@ -119,3 +119,18 @@ def test_search_every_document_and_the_page_runs_no_inline_script(project, coder
     scripts = re.findall(r"<script[^>]*>", passages.content.decode())
     assert scripts and all(re.search(r'src="/static/[^"]+\.js"', s) for s in scripts)
     assert "coding-passages.js" in " ".join(scripts)
+
+
+def test_code_every_hit_at_once(project, coder):
+    anna = coder("anna")
+    luck = str(project.codes.get(name="Luck").pk)
+    url = f"/coding/{project.pk}/search/"
+    assert anna.post(url, {"q": "research nurse"}).status_code == 400  # no code chosen
+    assert anna.post(url, {"q": "", "codes": [luck]}).status_code == 400  # nothing found
+    assert not HighlightItem.objects.exists()
+    done = anna.post(url, {"q": "u", "codes": [luck]})
+    hits = [i for i, ch in enumerate(TEXT) if ch.lower() == "u"]
+    assert done.status_code == 200 and f"{len(hits)} hits coded." in done.content.decode()
+    assert sorted(HighlightItem.objects.values_list("start", flat=True)) == hits
+    again = anna.post(url, {"q": "u", "codes": [luck]})  # already coded just so: nothing added
+    assert "0 hits coded." in again.content.decode() and HighlightItem.objects.count() == len(hits)

@@ -130,3 +130,24 @@ def search(project, query: str) -> dict:
                                     "after": h.after} for h in hits]})
     return {"project": project.pk, "query": query.strip(), "documents": found,
             "hits": sum(len(d["hits"]) for d in found)}
+
+
+@transaction.atomic
+def code_hits(project, query: str, code_ids: list[str], *, coder: str) -> int:
+    """Code every place `query` occurs, in every document, as a passage of `coder`'s; how many were coded.
+    A hit `coder` has already coded with exactly these codes is left as it is."""
+    found = search(project, query)
+    if not found["hits"]:
+        raise NmahpError("Nothing found to code: find some words first")
+    coded = 0
+    for entry in found["documents"]:
+        document = project.documents.get(pk=entry["document_id"])
+        codes = _codes(document, code_ids)
+        for hit in entry["hits"]:
+            existing = document.highlights.filter(coder=coder, start=hit["start"], end=hit["end"],
+                                                  round=current_round(document, coder))
+            if any(set(h.codes.all()) == set(codes) for h in existing):
+                continue
+            code_passage(document, hit["start"], hit["end"], code_ids, coder=coder)
+            coded += 1
+    return coded

@@ -87,9 +87,22 @@ def highlight_page(request, project_id, document_id, highlight_id, as_json=False
         data, as_json=as_json, status=400 if error else 200)
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 @role_required(ANALYST, ADMIN)
 def search(request, project_id, as_json=False):
     project = get_object_or_404(CodingProject, pk=project_id)
-    data = coding_passages.search(project, request.GET.get("q", "")[:200])
-    return respond(request, "web/coding/search.html", {"project": project, "data": data}, data, as_json=as_json)
+    query = (request.POST if request.method == "POST" else request.GET).get("q", "")[:200]
+    error, coded = "", None
+    if request.method == "POST":
+        try:
+            coded = coding_passages.code_hits(project, query, request.POST.getlist("codes"),
+                                              coder=request.user.get_username())
+        except NmahpError as exc:
+            error = str(exc)
+    data = coding_passages.search(project, query)
+    data["coded"] = coded
+    codes = list(project.codes.filter(codable=True))
+    return respond(request, "web/coding/search.html", {
+        "project": project, "data": data, "codes": codes, "error": error,
+        "error_items": [("#code-hits", error)] if error else []}, data, as_json=as_json,
+        status=400 if error else 200)
