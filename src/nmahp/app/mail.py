@@ -15,7 +15,7 @@ from . import jobs, ready
 
 log = logging.getLogger("nmahp.mail")
 TASK = "nmahp.send_mail"
-TEMPLATES = ("invitation", "reminder", "mentoring_match", "mentoring_declined")
+TEMPLATES = ("invitation", "reminder", "mentoring_match", "mentoring_declined", "interview_invitation")
 ADDRESS = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
 
 
@@ -131,6 +131,7 @@ def deliver(message_id: int, *, last_try: bool = True) -> str:
     message = Message.objects.filter(pk=message_id).first()
     if message is None or message.status in (Message.SENT, Message.SKIPPED):
         return message.status if message else "gone"
+    jobs._discover()  # the resolvers live beside the work that sends (outreach, interviews): all registered
     recipient = RESOLVERS[message.recipient_kind](message.recipient_id, message)
     if recipient is None or recipient.skip or not recipient.address:
         why = recipient.skip if recipient and recipient.skip else "the recipient has no address any more"

@@ -41,8 +41,8 @@ class Message(models.Model):
 
     QUEUED, SENT, FAILED, SKIPPED = "queued", "sent", "failed", "skipped"
     STATUSES = [(s, s) for s in (QUEUED, SENT, FAILED, SKIPPED)]
-    INVITEE, CLINICIAN, MENTOR = "invitee", "clinician", "mentor"
-    RECIPIENTS = [(r, r) for r in (INVITEE, CLINICIAN, MENTOR)]
+    INVITEE, CLINICIAN, MENTOR, INTERVIEWEE = "invitee", "clinician", "mentor", "interviewee"
+    RECIPIENTS = [(r, r) for r in (INVITEE, CLINICIAN, MENTOR, INTERVIEWEE)]
 
     template = models.CharField(max_length=50)
     context = models.JSONField(default=dict)
@@ -61,3 +61,46 @@ class Message(models.Model):
 
     def __str__(self):
         return f"message {self.pk} ({self.template} to {self.recipient_kind} {self.recipient_id})"
+
+
+class InterviewSample(models.Model):
+    """Phase 3's sample of a wave: the grid it was drawn over (as drawn, so later edits to the study's grid do not
+    rewrite it), the seed, and when the second round to everyone remaining was opened."""
+
+    wave = models.OneToOneField("surveys.Wave", on_delete=models.PROTECT, related_name="interview_sample")
+    grid = models.JSONField(help_text="{'dimensions': [...], 'levels': [[...], ...], 'target': n}")
+    seed = models.PositiveIntegerField(default=0)
+    drawn_by = models.CharField(max_length=150, blank=True, default="")
+    created = models.DateTimeField(auto_now_add=True)
+    second_round = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"interview sample of {self.wave}"
+
+
+class Interviewee(models.Model):
+    """One respondent who agreed to be contacted, in the sample: their cell, round and where they stand. Known on
+    pages by participant number (P + id), never by name or key; the address is read from their contact details
+    only when an invitation is sent."""
+
+    STATUSES = [("not_invited", "Not invited yet"), ("invited", "Invited"), ("replied", "Replied"),
+                ("consent_form", "Consent form received"), ("interviewed", "Interviewed"), ("declined", "Declined")]
+    sample = models.ForeignKey(InterviewSample, on_delete=models.CASCADE, related_name="interviewees")
+    respondent_key = models.CharField(max_length=64)
+    cell = models.JSONField(default=list, help_text="the grid cell's levels; empty when outside the grid")
+    round = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=20, choices=STATUSES, default="not_invited")
+    invited = models.DateTimeField(null=True, blank=True)
+    reminders = models.PositiveSmallIntegerField(default=0)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sample", "respondent_key"], name="once_per_sample")]
+        ordering = ["round", "pk"]
+
+    @property
+    def participant(self) -> str:
+        return f"P{self.pk:03d}"
+
+    def __str__(self):
+        return f"interviewee {self.participant}"
