@@ -80,3 +80,13 @@ def test_erasing_a_respondent_takes_the_memo_on_their_answer(project):
     assert list(CodingNote.objects.values_list("text", flat=True)) == ["Both answers"]
     shared.refresh_from_db()
     assert shared.attached_to == [other.guid]
+
+
+def test_too_few_participants_show_only_that_outside_the_analyst_role(project, signed_in):
+    HighlightItem.objects.exclude(start=0).delete()  # one participant coded
+    url = f"/coding/{project.pk}/cases"
+    client = signed_in("admin")
+    assert "Fewer than 8 participants are coded" in client.get(url + "/?by=region").content.decode()
+    admin = client.get(url + ".json?by=region").json()
+    assert admin["too_few"] and admin["rows"] == [] and admin["participants"] is None
+    assert signed_in("analyst").get(url + ".json?by=region").json()["participants"] == 1

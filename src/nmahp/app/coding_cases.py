@@ -52,7 +52,11 @@ def themes_by_attribute(project: CodingProject, attribute: str, disclosure: Disc
     table = themes_by(load(project, viewer), attributes(project, [attribute]), attribute)
     labels = _labels(project, attribute)
     shown = disclosure.shown
-    return {"attribute": attribute, "question": questions[attribute], "exact": disclosure.exact,
+    if not disclosure.scope_shown(table["participants"]):  # too few people coded: that fact and nothing else
+        return {"attribute": attribute, "question": questions[attribute], "exact": False,
+                "hidden_label": disclosure.hidden_label, "too_few": True, "values": [], "participants": None,
+                "rows": [], "attributes": [{"name": n, "label": label} for n, label in questions.items()]}
+    return {"attribute": attribute, "question": questions[attribute], "exact": disclosure.exact, "too_few": False,
             "hidden_label": disclosure.hidden_label,
             "values": [{"value": v, "label": labels.get(v, v) if v != UNKNOWN else "No answer",
                         "participants": shown(table["base"][v])} for v in table["values"]],
