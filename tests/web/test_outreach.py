@@ -139,3 +139,17 @@ def test_the_dashboards_response_rate_is_exact_from_invitees(signed_in, link):
     assert rates["staff email"]["invitees_completed"] == 1 and rates["staff email"]["response_rate"] == 25.0
     assert rates["staff email"]["completed"] == 2  # all completions through the link are still counted
     assert (rates["twitter"]["response_rate"], rates["twitter"]["rate_from"]) == (10.0, "invited")
+
+
+def test_erasing_a_respondent_removes_their_invitation(link, mailoutbox):
+    from nmahp.app.people import erase_respondent
+    from nmahp.web.outreach.models import Message
+
+    outreach.add_invitees(link, FOUR)
+    outreach.send_invitations(link)
+    ann = Invitee.objects.get(name="Ann")
+    key = _start(ann)
+    removed = erase_respondent(key, actor="dpo")
+    assert removed.get("invitations") == 1 and not Invitee.objects.filter(pk=ann.pk).exists()
+    assert not Message.objects.filter(recipient_kind="invitee", recipient_id=ann.pk).exists()
+    assert Invitee.objects.count() == 3 and Message.objects.count() == 3

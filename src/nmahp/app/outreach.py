@@ -267,3 +267,26 @@ def summary(collector) -> dict:
     return {**counts, "completed": completed,
             "response_rate": round(100 * completed / invitees, 1) if invitees else None,
             "messages": sent, "due_reminders": len(due_reminders(collector))}
+
+
+# --- erasure ------------------------------------------------------------------------------------------------
+def register_erasure_hook() -> None:
+    from . import people
+
+    if _erase_from_outreach not in people.ERASURE_HOOKS:
+        people.on_erasure(_erase_from_outreach)
+
+
+def _erase_from_outreach(erasure) -> dict[str, int]:
+    """An erased respondent's invitation (their address, tied to their answers by the key their link started) and
+    their place in an interview sample go, with the record of what was sent to them."""
+    from ..web.outreach.models import Interviewee, Message
+
+    Invitee, *_ = _models()
+    invitees = list(Invitee.objects.filter(respondent_key=erasure.respondent_key).values_list("pk", flat=True))
+    places = list(Interviewee.objects.filter(respondent_key=erasure.respondent_key).values_list("pk", flat=True))
+    Message.objects.filter(recipient_kind=Message.INVITEE, recipient_id__in=invitees).delete()
+    Message.objects.filter(recipient_kind=Message.INTERVIEWEE, recipient_id__in=places).delete()
+    Invitee.objects.filter(pk__in=invitees).delete()
+    Interviewee.objects.filter(pk__in=places).delete()
+    return {"invitations": len(invitees), "interview sample places": len(places)}
