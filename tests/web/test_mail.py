@@ -121,3 +121,36 @@ def test_mentoring_match_and_decline_notices_reach_both_people(smtp):
     assert len(server.received) == 3 and last.recipients == ["prof.m@uni.example"]
     assert "declined" in last.part("text/plain") and "Dear Mo Rees" in last.part("text/plain")
     assert AuditEvent.objects.filter(action="use_contact_details").count() == 3
+
+
+def test_a_worker_takes_the_message_from_a_sqlite_queue_and_retries_it_later(smtp, link, monkeypatch, tmp_path,
+                                                                             settings):
+    """On a real queue the message waits for a worker; a new Huey instance (what `nmahp worker` makes) knows the
+    sending task by name, and a refusal puts it back on the queue's schedule for later, not at once."""
+    from nmahp.app import jobs
+
+    server = smtp(refuse_first=1, retries=2)
+    settings.NMAHP_EMAIL_RETRY_DELAY = 60
+    monkeypatch.setenv("NMAHP_QUEUE", f"sqlite:///{tmp_path / 'queue.sqlite3'}")
+    jobs.queue.cache_clear()
+    try:
+        outreach.add_invitees(link, b"email\nada.l@trust-a.nhs.example\n")
+        with django_capture_on_commit():
+            outreach.send_invitations(link)
+        assert server.capture.attempts == 0 and Message.objects.get().status == Message.QUEUED
+        jobs.queue.cache_clear()
+        worker = jobs.queue()  # a fresh instance, as in another process
+        worker.execute(worker.dequeue())
+        assert server.capture.attempts == 1 and Message.objects.get().status == Message.QUEUED
+        assert worker.dequeue() is None and worker.scheduled_count() == 1  # tried again in a minute
+        retry = worker.read_schedule(worker.scheduled()[0].eta)
+        worker.execute(retry[0], timestamp=retry[0].eta)  # as the consumer does, a minute on
+        assert len(server.received) == 1 and Message.objects.get().status == Message.SENT
+    finally:
+        jobs.queue.cache_clear()
+
+
+def django_capture_on_commit():
+    from django.test import TestCase
+
+    return TestCase.captureOnCommitCallbacks(execute=True)
