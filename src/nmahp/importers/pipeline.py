@@ -5,6 +5,7 @@ the caller stores the result."""
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import re
@@ -238,7 +239,9 @@ def _deduplicate(frame: pl.DataFrame, result: ImportResult) -> pl.DataFrame:
     ids = pl.col("_meta_respondent_id") if "_meta_respondent_id" in frame.columns else pl.lit(None, pl.String)
     end = pl.col("_meta_end_date") if "_meta_end_date" in frame.columns else pl.lit("")
     # a 64-bit hash of every answer finds the candidate twins; each is then compared answer by answer below
-    fingerprint = pl.struct(answers).hash() if answers else pl.lit(0, pl.UInt64)
+    # (each column hashed with its own seed and the hashes xor-ed: no row-wise copy of the answers is made)
+    fingerprint = functools.reduce(lambda a, b: a.xor(b), [pl.col(c).hash(seed=i) for i, c in enumerate(answers)]) \
+        if answers else pl.lit(0, pl.UInt64)
     narrow = frame.select(ROW, ids.alias(EXTERNAL_ID), end.fill_null("").alias("_end"), fingerprint.alias("_print"))
     missing = narrow[EXTERNAL_ID].is_null()
     if missing.any():  # no respondent ID: the answers themselves are the identity (a digest, as before)

@@ -170,14 +170,17 @@ def _read_csv(path: Path, size: int) -> RawTable:
     heads = table.head_rows(2)
     if not tail.endswith((b"\n", b"\r")) and len(heads) > 1:
         last = tail[tail.rfind(b"\n") + 1:].decode("utf-8", "replace")
-        fields = next(csv.reader([last], delimiter=separator), [])
+        try:
+            fields = next(csv.reader([last], delimiter=separator), [])
+        except csv.Error:  # a stray carriage return or NUL in a cut-off last line
+            fields = []
         if len(fields) < table.width:
             raise ReadError(f"{path}: the last line stops after {len(fields)} of {table.width} columns; the file "
                             "looks truncated")
     return table
 
 
-BATCH = 64 * 1024 * 1024
+BATCH = 16 * 1024 * 1024
 
 
 def _record_chunks(source: bytes | Path, size: int):
