@@ -8,6 +8,7 @@ from nmahp.instruments import get_instrument
 from nmahp.instruments.synth import synthesise
 from nmahp.study import STUDY
 from nmahp.web.accounts.models import AuditEvent
+from nmahp.web.coding.models import ParticipantNumber
 from nmahp.web.outreach.models import Interviewee
 from nmahp.web.surveys import store
 from nmahp.web.surveys.models import ContactDetails, Response, Wave
@@ -48,6 +49,8 @@ def test_a_drawn_round_fills_the_grid_where_it_can_and_invites_by_email(signed_i
     addresses = {ContactDetails.objects.get(respondent_key=p.respondent_key).details["contact_email"] for p in drawn}
     assert {m.to[0] for m in mailoutbox} == addresses and len(mailoutbox) == drawn.count()
     first = drawn.first()
+    # the wave's participant number, which coding uses for a transcript's case and its survey answers
+    assert first.number == ParticipantNumber.objects.get(wave=wave, respondent_key=first.respondent_key).number
     assert first.participant in next(m.body for m in mailoutbox
                                      if m.to[0] == ContactDetails.objects.get(
                                          respondent_key=first.respondent_key).details["contact_email"])

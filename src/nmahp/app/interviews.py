@@ -1,8 +1,9 @@
 """Phase 3 interviews (report 4.2.3) from the platform: a purposive first round drawn from a wave's respondents
 who agreed to be contacted, over the study's grid (nmahp.qualitative.sampling); invitations by e-mail; each
 interviewee's reply, consent form and interview recorded; a second round to everyone remaining when uptake is
-short; uptake by cell, under the disclosure policy for everyone but analysts. Interviewees are known by
-participant number; addresses are read only to send, and each read is audited."""
+short; uptake by cell, under the disclosure policy for everyone but analysts. Interviewees are known by the
+wave's participant number, the one coding uses for a transcript's case (its survey answers as attributes);
+addresses are read only to send, and each read is audited."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..instruments import get_instrument
 from ..qualitative.sampling import Candidate, Grid, draw, second_round, uptake
 from ..study import STUDY
 from . import mail, ready
+from .coding import participant_numbers
 
 ready()
 
@@ -70,7 +72,9 @@ def draw_sample(wave, *, seed: int = 0, actor: str = "") -> InterviewSample:
     sample = InterviewSample.objects.create(wave=wave, seed=seed, drawn_by=actor[:150], grid={
         "dimensions": list(grid.dimensions), "levels": [list(levels) for levels in grid.levels],
         "target": grid.target})
-    Interviewee.objects.bulk_create([Interviewee(sample=sample, respondent_key=key, cell=list(cell), round=1)
+    numbers = participant_numbers(wave)
+    Interviewee.objects.bulk_create([Interviewee(sample=sample, respondent_key=key, number=numbers[key],
+                                                 cell=list(cell), round=1)
                                      for cell, keys in drawn.chosen.items() for key in keys])
     audit(actor, "draw_interview_sample", str(wave), f"{len(drawn.ids)} of {len(people)} who agreed to be "
           f"contacted, seed {seed}; short cells: {len(drawn.short)}")
@@ -90,8 +94,10 @@ def open_second_round(sample: InterviewSample, *, actor: str = "") -> int:
     grid = _grid(sample)
     people = candidates(sample.wave, grid)
     rest = set(second_round(people, sample.interviewees.values_list("respondent_key", flat=True)))
-    Interviewee.objects.bulk_create([Interviewee(sample=sample, respondent_key=c.id, cell=list(grid.cell_of(c) or ()),
-                                                 round=2) for c in people if c.id in rest])
+    numbers = participant_numbers(sample.wave)
+    Interviewee.objects.bulk_create([Interviewee(sample=sample, respondent_key=c.id, number=numbers[c.id],
+                                                 cell=list(grid.cell_of(c) or ()), round=2)
+                                     for c in people if c.id in rest])
     sample.second_round = timezone.now()
     sample.save(update_fields=["second_round"])
     audit(actor, "open_second_round", str(sample.wave), f"{len(rest)} more respondents")

@@ -80,13 +80,16 @@ class InterviewSample(models.Model):
 
 class Interviewee(models.Model):
     """One respondent who agreed to be contacted, in the sample: their cell, round and where they stand. Known on
-    pages by participant number (P + id), never by name or key; the address is read from their contact details
+    pages by the wave's participant number, never by name or key; the address is read from their contact details
     only when an invitation is sent."""
 
     STATUSES = [("not_invited", "Not invited yet"), ("invited", "Invited"), ("replied", "Replied"),
                 ("consent_form", "Consent form received"), ("interviewed", "Interviewed"), ("declined", "Declined")]
     sample = models.ForeignKey(InterviewSample, on_delete=models.CASCADE, related_name="interviewees")
     respondent_key = models.CharField(max_length=64)
+    # the wave's participant number (nmahp.app.coding.participant_numbers): the transcript is added under it in
+    # coding, where the same number carries this person's survey answers as case attributes
+    number = models.PositiveIntegerField()
     cell = models.JSONField(default=list, help_text="the grid cell's levels; empty when outside the grid")
     round = models.PositiveSmallIntegerField(default=1)
     status = models.CharField(max_length=20, choices=STATUSES, default="not_invited")
@@ -100,7 +103,7 @@ class Interviewee(models.Model):
 
     @property
     def participant(self) -> str:
-        return f"P{self.pk:03d}"
+        return f"P{self.number}"
 
     def __str__(self):
         return f"interviewee {self.participant}"
