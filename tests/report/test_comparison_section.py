@@ -17,6 +17,10 @@ from nmahp.cli import app
 from nmahp.instruments import get_instrument
 from nmahp.report import DataTable, Heading, Paragraph, build_report, render_docx, render_pdf
 
+# every test: the waves are stored once for the module, and pytest-django only sets the test database up for a
+# selection that holds a database test
+pytestmark = [pytest.mark.db, pytest.mark.django_db]
+
 PLANTED = "research_confidence"  # half of those who answered it in the second wave now say 'very_confident'
 UNCHANGED = "teaching_confidence"  # the same scale, left alone
 FIRST, SECOND = "cmp-before", "cmp-after"
@@ -141,7 +145,6 @@ def test_a_published_report_refuses_a_tested_comparison(stored):
         build_report(stored["analyst"], disclosure=PUBLISHED)
 
 
-@pytest.mark.django_db
 def test_report_compare_with_on_the_command_line(stored):
     out = stored["paths"]["html"]
     result = CliRunner().invoke(app, ["report", "--wave", SECOND, "--compare-with", FIRST, "--out", str(out)])
