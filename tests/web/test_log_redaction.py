@@ -16,14 +16,14 @@ def test_keyed_paths_are_redacted():
         "/respond/[key].json /mentoring/me/[key]/ /mentoring/join/?from=[key]&x=1"
     assert redact("/survey/abc/ /dashboard/wave/3/") == "/survey/abc/ /dashboard/wave/3/"
     # an invitee's own links (nmahp.web.outreach) open their response and their subscription
-    assert redact(f"Not Found: /invite/{KEY}/ /unsubscribe/{KEY}.json") == \
-        "Not Found: /invite/[key]/ /unsubscribe/[key].json"
+    assert redact(f"Not Found: /invite/{KEY}/ /unsubscribe/{KEY}.json /careers/alerts/{KEY}/") == \
+        "Not Found: /invite/[key]/ /unsubscribe/[key].json /careers/alerts/[key]/"
 
 
 @pytest.mark.db
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", [f"/respond/{KEY}/", f"/respond/{KEY}/check.json", f"/mentoring/me/{KEY}/",
-                                  f"/invite/{KEY}/", f"/unsubscribe/{KEY}.json"])
+                                  f"/invite/{KEY}/", f"/unsubscribe/{KEY}.json", f"/careers/alerts/{KEY}/"])
 def test_django_request_log_has_no_key(caplog, path):
     with caplog.at_level(logging.WARNING, logger="django.request"):
         assert Client().get(path).status_code == 404

@@ -15,7 +15,8 @@ from . import jobs, ready
 
 log = logging.getLogger("nmahp.mail")
 TASK = "nmahp.send_mail"
-TEMPLATES = ("invitation", "reminder", "mentoring_match", "mentoring_declined", "interview_invitation")
+TEMPLATES = ("invitation", "reminder", "mentoring_match", "mentoring_declined", "interview_invitation",
+             "alert_confirm", "opportunity_alert")
 ADDRESS = re.compile(r"[^\s<>\"'(),;:]+@[^\s<>\"'(),;:]+")
 
 

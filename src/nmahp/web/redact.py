@@ -10,8 +10,8 @@ import logging
 import re
 
 # /respond/<key>/..., /respond/<key>.json, /mentoring/me/<key>/, ?from=<key> on the opt-in form, and an
-# invitee's own links /invite/<token>/ and /unsubscribe/<token>/ (nmahp.web.outreach)
-KEYED = re.compile(r"(/respond/|/mentoring/me/|/invite/|/unsubscribe/|[?&]from=)[^/?&#\s\"'.]+")
+# invitee's own links /invite/<token>/ and /unsubscribe/<token>/, and an opportunity alert's /careers/alerts/<token>/
+KEYED = re.compile(r"(/respond/|/mentoring/me/|/invite/|/unsubscribe/|/careers/alerts/|[?&]from=)[^/?&#\s\"'.]+")
 
 
 def redact(text: str) -> str:

@@ -41,8 +41,8 @@ class Message(models.Model):
 
     QUEUED, SENT, FAILED, SKIPPED = "queued", "sent", "failed", "skipped"
     STATUSES = [(s, s) for s in (QUEUED, SENT, FAILED, SKIPPED)]
-    INVITEE, CLINICIAN, MENTOR, INTERVIEWEE = "invitee", "clinician", "mentor", "interviewee"
-    RECIPIENTS = [(r, r) for r in (INVITEE, CLINICIAN, MENTOR, INTERVIEWEE)]
+    INVITEE, CLINICIAN, MENTOR, INTERVIEWEE, ALERT = "invitee", "clinician", "mentor", "interviewee", "alert"
+    RECIPIENTS = [(r, r) for r in (INVITEE, CLINICIAN, MENTOR, INTERVIEWEE, ALERT)]
 
     template = models.CharField(max_length=50)
     context = models.JSONField(default=dict)
@@ -107,3 +107,19 @@ class Interviewee(models.Model):
 
     def __str__(self):
         return f"interviewee {self.participant}"
+
+
+class OpportunityAlert(models.Model):
+    """A saved filter of the opportunities board and the address its new matches are sent to. Nothing is sent
+    until the address's owner confirms from the first message (anyone can type any address into a form)."""
+
+    email = models.EmailField(max_length=254)
+    filters = models.JSONField(default=dict, help_text="the board's filters: kind, region, group, stage")
+    token = models.CharField(max_length=64, unique=True, default=new_invite_token)
+    created = models.DateTimeField(auto_now_add=True)
+    confirmed = models.DateTimeField(null=True, blank=True)
+    unsubscribed = models.DateTimeField(null=True, blank=True)
+    sent_ids = models.JSONField(default=list, help_text="opportunities already sent in an alert")
+
+    def __str__(self):
+        return f"opportunity alert {self.pk}"
