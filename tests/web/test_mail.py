@@ -121,6 +121,12 @@ def test_mentoring_match_and_decline_notices_reach_both_people(smtp):
     assert len(server.received) == 3 and last.recipients == ["prof.m@uni.example"]
     assert "declined" in last.part("text/plain") and "Dear Mo Rees" in last.part("text/plain")
     assert AuditEvent.objects.filter(action="use_contact_details").count() == 3
+    again = MatchingRound.objects.create(run_by="analyst-1")
+    proposal = Match.objects.create(round=again, clinician=clinician, mentor=mentor, score=0.4)
+    matching.publish_round(again)
+    assert matching.mentor_declines(user, proposal.pk)
+    assert server.received[-1].recipients == ["cy.dee@trust-c.nhs.example"]
+    assert "next round" in server.received[-1].part("text/plain") and len(server.received) == 6
 
 
 def test_a_worker_takes_the_message_from_a_sqlite_queue_and_retries_it_later(smtp, link, monkeypatch, tmp_path,
@@ -154,3 +160,31 @@ def django_capture_on_commit():
     from django.test import TestCase
 
     return TestCase.captureOnCommitCallbacks(execute=True)
+
+
+@pytest.mark.parametrize("env, backend", [
+    ({}, "console"), ({"NMAHP_EMAIL_FILE_PATH": "/tmp/mail"}, "filebased"),
+    ({"NMAHP_SMTP_HOST": "smtp.example", "NMAHP_SMTP_STARTTLS": "1"}, "smtp")])
+def test_nothing_goes_out_unless_an_smtp_host_is_set(monkeypatch, env, backend):
+    from nmahp.web.outreach.mailconfig import email_settings
+
+    for name in ("NMAHP_SMTP_HOST", "NMAHP_EMAIL_FILE_PATH", "NMAHP_EMAIL_BACKEND", "NMAHP_SMTP_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    chosen = email_settings()
+    assert chosen["EMAIL_BACKEND"] == f"django.core.mail.backends.{backend}.EmailBackend"
+    assert chosen["EMAIL_PORT"] == (587 if "NMAHP_SMTP_STARTTLS" in env else 25)
+
+
+def test_a_misspelt_backend_or_port_is_refused(monkeypatch):
+    from nmahp.errors import NmahpError
+    from nmahp.web.outreach.mailconfig import email_settings
+
+    monkeypatch.setenv("NMAHP_EMAIL_BACKEND", "smpt")
+    with pytest.raises(NmahpError, match="NMAHP_EMAIL_BACKEND must be one of"):
+        email_settings()
+    monkeypatch.setenv("NMAHP_EMAIL_BACKEND", "smtp")
+    monkeypatch.setenv("NMAHP_SMTP_PORT", "twenty-five")
+    with pytest.raises(NmahpError, match="NMAHP_SMTP_PORT"):
+        email_settings()
