@@ -2,8 +2,12 @@
 their progress recorded, a second round to everyone remaining; the grid and uptake on the page and its twin,
 exact for analysts and under the disclosure policy for admins; participants known by number only."""
 
-import pytest
+import datetime as dt
 
+import pytest
+from django.utils import timezone
+
+from nmahp.app import interviews
 from nmahp.instruments import get_instrument
 from nmahp.instruments.synth import synthesise
 from nmahp.study import STUDY
@@ -57,6 +61,13 @@ def test_a_drawn_round_fills_the_grid_where_it_can_and_invites_by_email(signed_i
     assert AuditEvent.objects.filter(action="use_contact_details").count() == drawn.count()
 
     assert analyst.post(url, {"action": "record", "participant": str(first.pk), "status": "interviewed"}).status_code == 200
+    assert interviews.send_reminders(first.sample) == 0  # not a week yet
+    later = timezone.now() + dt.timedelta(days=8)
+    assert interviews.send_reminders(first.sample, now=later) == drawn.count() - 1  # not who was interviewed
+    reminded = mailoutbox[drawn.count():]
+    first_address = ContactDetails.objects.get(respondent_key=first.respondent_key).details["contact_email"]
+    assert all(m.subject.startswith("A reminder:") for m in reminded) and [first_address] not in [m.to for m in reminded]
+    assert interviews.send_reminders(first.sample, now=later) == 0  # one reminder each
     assert analyst.post(url, {"action": "second_round"}).status_code == 200
     assert Interviewee.objects.count() == len(people)  # everyone remaining joined
     twin = analyst.get(url.rstrip("/") + ".json").json()["sample"]

@@ -113,6 +113,19 @@ def send_invitations(sample: InterviewSample, *, actor: str = "") -> int:
     return len(waiting)
 
 
+@transaction.atomic
+def send_reminders(sample: InterviewSample, *, now=None, after_days: int = 7, actor: str = "") -> int:
+    """One reminder to each invitee who has not replied `after_days` after their invitation."""
+    import datetime as dt
+
+    since = (now or timezone.now()) - dt.timedelta(days=after_days)
+    due = list(sample.interviewees.filter(status="invited", reminders=0, invited__lte=since))
+    Interviewee.objects.filter(pk__in=[p.pk for p in due]).update(reminders=1)
+    for person in due:
+        mail.send("interview_invitation", "interviewee", person.pk, {"reminder": True}, actor=actor)
+    return len(due)
+
+
 def record(sample: InterviewSample, participant_id: int, status: str, *, actor: str = "") -> Interviewee:
     """Where one interviewee stands now (replied, consent form received, interviewed, declined)."""
     if status not in STEPS:

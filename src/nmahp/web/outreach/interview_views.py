@@ -32,6 +32,8 @@ def _action(request, wave, sample) -> str:
         raise NmahpError("Draw the first round first")
     if action == "invite":
         return f"{app.send_invitations(sample, actor=actor)} invitations queued"
+    if action == "remind":
+        return f"{app.send_reminders(sample, actor=actor)} reminders queued"
     if action == "second_round":
         return f"{app.open_second_round(sample, actor=actor)} more respondents in the second round"
     if action == "record":
