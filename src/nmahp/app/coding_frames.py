@@ -9,7 +9,6 @@ from __future__ import annotations
 from ..analysis.coding_frames import CodingFrame, code_answers, normalise
 from ..analysis.derived import Overrides, spec_for
 from ..errors import NmahpError
-from ..instruments import get_instrument
 from ..qualitative.documents import from_open_text
 from . import ready
 
@@ -19,12 +18,14 @@ from django.db import transaction  # noqa: E402  (after Django is set up, for a 
 
 from ..web.coding.models import CodeItem, CodingDocument, CodingProject, HighlightItem  # noqa: E402
 from ..web.surveys.models import Response  # noqa: E402
+from ..web.surveys.store import instrument_for  # noqa: E402
+from . import waves  # noqa: E402
 
 OVERRIDE = "coding frame override"  # the memo that marks a highlight as an override of the frame's rules
 
 
 def frames_of(project: CodingProject) -> list[CodingFrame]:
-    return list(spec_for(get_instrument(project.wave.instrument)).frames)
+    return list(spec_for(instrument_for(project.wave)).frames)
 
 
 def frame_named(project: CodingProject, name: str) -> CodingFrame:
@@ -117,22 +118,8 @@ def override(project: CodingProject, name: str, segment: int, chosen: list[str],
         item = HighlightItem.objects.create(document=document, start=span["start"], end=span["end"], coder=coder,
                                             memo=OVERRIDE)
         item.codes.set([codes[c] for c in chosen])
-    transaction.on_commit(lambda: _changed(project.wave))
-
-
-def _changed(wave) -> None:
-    """Tables built from this wave are out of date: tell the dashboards' snapshot cache, when there is one."""
-    from . import waves
-
-    hook = getattr(waves, "mark_changed", None)
-    if hook is None:
-        try:
-            from . import snapshots
-        except ImportError:
-            return
-        hook = getattr(snapshots, "forget", None)
-    if hook is not None:
-        hook(wave)
+    # the dashboards' cached results are filed under the wave's data version: it moves with the override
+    waves.mark_changed(project.wave)
 
 
 def frame_overrides(wave) -> Overrides:
@@ -141,7 +128,7 @@ def frame_overrides(wave) -> Overrides:
     if project is None:
         return {}
     out: Overrides = {}
-    for frame in spec_for(get_instrument(wave.instrument)).frames:
+    for frame in spec_for(instrument_for(wave)).frames:
         parent = project.codes.filter(name=frame.label, parent=None).first()
         document = project.documents.filter(name=frame.question, kind="open_text").first()
         if parent is None or document is None:

@@ -22,17 +22,19 @@ from django.db.models import Count, Prefetch, Q
 
 from nmahp.analysis import TableKey, analyse, compute_table, overall_keys, share
 from nmahp.analysis.counts import CONTRACT_PREFIX, ROLE_QUESTION
-from nmahp.analysis.derived import derive, spec_for
+from nmahp.analysis.derived import Overrides, derive, spec_for
 from nmahp.analysis.disclosure import EXACT, PUBLISHED, Disclosure, scope_note
 from nmahp.analysis.filters import filter_conditions
 from nmahp.analysis.groups import as_question
 from nmahp.analysis.tables import HIDDEN, Table
-from nmahp.instruments import Instrument, get_instrument
+from nmahp.instruments import Instrument
 from nmahp.study import STUDY
 
 from ..web.accounts.models import ANALYST, LEAD
+from ..web.surveys import store
 from ..web.surveys.models import CollectorLink, Response, Wave
 from . import outreach, snapshots
+from .analysis import overrides_for
 
 FILTERS = STUDY.dashboard_filters
 BREAKDOWNS = STUDY.breakdowns
@@ -107,6 +109,12 @@ class Scope:
     def columns(self) -> list[str]:
         return self.snapshot.columns()
 
+    @functools.cached_property
+    def overrides(self) -> Overrides | None:
+        """The analysts' coding overrides of the wave, read only when something is computed (saving one moves
+        the wave's data version, so no result cached before it is served)."""
+        return overrides_for(self)
+
     @property
     def frame(self) -> pl.DataFrame:
         """Every question's column for the respondents in scope (the pages read only what a table needs)."""
@@ -135,7 +143,7 @@ def scope(wave: Wave, *, role: str | None, region: str = "", query: Mapping[str,
     """A lead sees their region only, whatever the query asks; other filters come from the query and
     unknown values are ignored. Reads the wave's snapshot of `wave.data_version` (made first if need be):
     pass a wave just read from the database."""
-    instrument = get_instrument(wave.instrument)
+    instrument = store.instrument_for(wave)
     snapshot = snapshots.current(wave, fresh=True)
     columns = snapshot.columns()
     wanted = {name: query.get(name, "") for name in FILTERS}
@@ -176,7 +184,8 @@ def wave_tables(s: Scope) -> list[Table]:
     """Every table of the wave before any breakdown (the wave page lists them, the overview shows them)."""
     if not s.shown:
         return []
-    return s.cached("tables", None, lambda: analyse(s.frame, s.instrument, by=[], disclosure=s.disclosure))
+    return s.cached("tables", None, lambda: analyse(s.frame, s.instrument, by=[], disclosure=s.disclosure,
+                                                         overrides=s.overrides))
 
 
 def table_list(s: Scope) -> list[dict]:
@@ -241,9 +250,10 @@ def table_with_breakdown(s: Scope, table_id: str, by: str) -> tuple[Table, Table
             frame = s.read([key.question, by, *_derived_sources(s.instrument, [key.question, by])])
         else:  # a grid reads its rows: every column, rather than knowing each kind's
             frame = s.frame
-        table = compute_table(frame, s.instrument, key, disclosure=s.disclosure)
+        table = compute_table(frame, s.instrument, key, disclosure=s.disclosure, overrides=s.overrides)
         try:
-            split = compute_table(frame, s.instrument, key.split_by(by), disclosure=s.disclosure)
+            split = compute_table(frame, s.instrument, key.split_by(by), disclosure=s.disclosure,
+                                  overrides=s.overrides)
         except KeyError:  # e.g. a question split by itself, or by what it is derived from
             split = None
         return table, split
@@ -279,7 +289,7 @@ def download_tables(s: Scope) -> list[Table]:
     if not s.shown:
         return []
     return s.cached("download tables", None, lambda: analyse(s.frame, s.instrument, by=BREAKDOWNS,
-                                                             disclosure=s.disclosure))
+                                                             disclosure=s.disclosure, overrides=s.overrides))
 
 
 def download_csv(s: Scope) -> str:
