@@ -10,7 +10,6 @@ from pathlib import Path
 
 from .. import limits
 from ..errors import NmahpError
-from ..instruments import get_instrument
 from ..qualitative import Code, Codebook, CodeSet, Document, Highlight, Note, Project, Segment
 from ..qualitative.agreement import agreement_table
 from ..qualitative.documents import from_docx, from_open_text, from_text, from_vtt
@@ -36,6 +35,7 @@ from ..web.coding.models import (  # noqa: E402
 )
 from ..web.coding.models import CodeSet as CodeSetItem  # noqa: E402
 from ..web.surveys.models import Response, Wave  # noqa: E402
+from ..web.surveys.store import instrument_for  # noqa: E402
 
 QUOTED_THEMES = 5  # the report quotes the five most frequent themes
 AGREED = "(agreed)"  # the coder of a round's adjudicated coding; no user name can hold brackets
@@ -66,7 +66,7 @@ def build_project(wave: Wave) -> CodingProject:
     project, created = CodingProject.objects.get_or_create(wave=wave, defaults={"name": f"{wave} open text"})
     if not created:
         return project
-    instrument = get_instrument(wave.instrument)
+    instrument = instrument_for(wave)
     numbers = participant_numbers(wave)
     responses = list(Response.objects.filter(wave=wave, status=Response.COMPLETE).order_by("pk")
                      .values_list("respondent_key", "answers"))

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..importers import STRICT, ImportResult, import_file
 from ..importers.mapping import Mapping
 from ..importers.problems import report_csv
-from ..instruments import get_instrument
+from ..instruments import Instrument, get_instrument, registered
 from . import ready
 from .waves import open_wave
 
@@ -26,10 +26,10 @@ class Imported:
     report_lines: int = 0
 
 
-def read_export(path: Path, instrument: str, *, mapping: Path | None = None, layout: str = "auto",
+def read_export(path: Path, instrument: str | Instrument, *, mapping: Path | None = None, layout: str = "auto",
                 policy: str = STRICT) -> ImportResult:
     """Read, map and check an export file; nothing is stored. Raises ReadError or NmahpError."""
-    form = get_instrument(instrument, allow_path=True)
+    form = instrument if isinstance(instrument, Instrument) else get_instrument(instrument, allow_path=True)
     return import_file(path, form, layout=layout, mapping=Mapping.load(mapping, form), policy=policy)
 
 
@@ -42,7 +42,7 @@ def import_export(path: Path, instrument: str, wave: str, *, layout: str = "auto
     Raises ReadError or NmahpError for unreadable files and mappings."""
     say = progress or (lambda fraction, what: None)
     say(0.05, "reading and checking the export")
-    result = read_export(path, instrument, mapping=mapping, layout=layout, policy=policy)
+    result = read_export(path, _pinned(instrument, wave), mapping=mapping, layout=layout, policy=policy)
     outcome = Imported(result)
     if report is not None:
         outcome.report_lines = report_csv(result.problems, report)
@@ -76,6 +76,25 @@ def import_export(path: Path, instrument: str, wave: str, *, layout: str = "auto
     return outcome
 
 
+def _pinned(instrument: str, wave: str) -> str | Instrument:
+    """The instrument version the wave called `wave` is pinned to, when it exists (an export into it is read
+    as the version its respondents answered); else `instrument` as named, a workbook's path included."""
+    if registered(instrument) is None:
+        return instrument
+    ready()
+    from django.db import DatabaseError
+
+    from ..web.surveys import store
+    from ..web.surveys.models import Wave
+
+    form = get_instrument(instrument, allow_path=True)
+    try:
+        existing = Wave.objects.filter(instrument=form.form_id, name=wave).first()
+    except DatabaseError:  # a database not set up yet (a dry run from a bare shell) has no waves
+        return instrument
+    return store.instrument_for(existing) if existing is not None else instrument
+
+
 def suggest_mapping(path: Path, instrument: str, out: Path | None = None):
     """A complete proposed mapping for an export (see nmahp.importers.suggest), written as YAML to `out`."""
     from ..importers.suggest import suggest
@@ -95,7 +114,7 @@ def wave_rule_breaks(wave) -> dict[str, dict[str, int]]:
     from ..analysis.rule_breaks import rule_breaks
     from ..web.surveys import store
 
-    return rule_breaks(get_instrument(wave.instrument), store.wave_answers(wave))
+    return rule_breaks(store.instrument_for(wave), store.wave_answers(wave))
 
 
 # --- imports from the browser: a draft per upload, then a background job ------------------------------------

@@ -28,7 +28,6 @@ from pathlib import Path
 import polars as pl
 
 from ..analysis.frame import columns_of
-from ..instruments import get_instrument
 from ..web import config
 from . import ready
 
@@ -121,7 +120,9 @@ def current(wave, *, fresh: bool = False) -> Snapshot:
 
     if not fresh:
         wave = Wave.objects.get(pk=wave.pk)  # the version as it is now, not as a caller's copy had it
-    names = columns_of(get_instrument(wave.instrument))
+    from ..web.surveys.store import instrument_for
+
+    names = columns_of(instrument_for(wave))  # the version the wave is pinned to, not the folder's workbook
     folder = root() / identity(wave)
     path = folder / f"v{wave.data_version}-{_digest(names)}.parquet"
     if not path.exists():

@@ -52,9 +52,10 @@ def wave_responses(wave) -> Responses:
     """A stored wave's complete responses as a frame (contact details never included), read from the
     wave's snapshot of its current version (nmahp.app.snapshots; made first when there is none)."""
     ready()
+    from ..web.surveys import store
     from . import snapshots
 
-    instrument = get_instrument(wave.instrument)
+    instrument = store.instrument_for(wave)  # the version the wave is pinned to, not the folder's workbook
     return Responses(instrument, snapshots.read_frame(wave), f"wave {wave.name} ({wave.instrument})", wave=wave)
 
 

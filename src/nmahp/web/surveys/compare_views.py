@@ -11,11 +11,11 @@ from nmahp.analysis.groups import as_question
 from nmahp.analysis.tables import HIDDEN
 from nmahp.app import compare as app
 from nmahp.app.dashboards import FILTERS
-from nmahp.instruments import get_instrument
 
 from ..accounts.access import role_of, role_required
 from ..accounts.models import ADMIN, ANALYST, LEAD
 from ..pages import respond
+from . import store
 from .models import Wave
 
 POLICY = {"threshold": RULE.shown_from, "round_to": RULE.round_to, "hidden": HIDDEN}
@@ -34,7 +34,7 @@ def _rows(comparison) -> list[dict]:
 
 def _filter_options(wave, role, applied) -> list[tuple[str, str, list[tuple[str, str]], str]]:
     """(name, label, [(value, label)], chosen) per dashboard filter the instrument has (a lead's region is fixed)."""
-    instrument = get_instrument(wave.instrument)
+    instrument = store.instrument_for(wave)
     out = []
     for name in FILTERS:
         if name in instrument.questions and (role != LEAD or name != "region"):
