@@ -211,7 +211,7 @@ def test_analyst_download_is_in_the_audit_log(live_server, demo, page, axe_check
     axe_checked("coding project")
     page.get_by_label("Name").fill("Protected time")
     page.get_by_role("button", name="Add code").click()
-    page.get_by_role("link", name=re.compile("enablers_barriers_comments")).click()
+    page.get_by_role("link", name="enablers_barriers_comments", exact=True).click()
     axe_checked("coding document")
     page.locator("input[type=checkbox]").first.check()
     page.get_by_role("button", name="Save coding").click()
