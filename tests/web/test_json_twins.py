@@ -28,6 +28,7 @@ EXEMPT = {
     "sign-in-code": "the second sign-in step (TOTP code): a form, not data",
     "sign-out": "signing out: an action",
     "download": "a file download (CSV/XLSX) of the tables the table pages and their twins show",
+    "crosstab-download": "a file download (CSV) of the cross-tabulation its page and twin show",
     "mentoring-mentor-decline": "POST-only action (a mentor declines a proposed match)",
     "coding-export": "a file download (.qdpx project, .qdc codebook)",
     "coding-import": "POST-only action (upload a .qdpx); its result page answers that POST",

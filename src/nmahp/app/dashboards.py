@@ -262,6 +262,63 @@ def table_with_breakdown(s: Scope, table_id: str, by: str) -> tuple[Table, Table
     return table, split, by
 
 
+def crosstab_choices(s: Scope) -> list[tuple[str, str]]:
+    """(name, label) of every question a cross-tabulation may use in this scope: select questions, coded
+    variables and measures; an analysts' tally of distinct 'other' answers only for exact figures."""
+    def choices() -> list[tuple[str, str]]:
+        from nmahp.analysis.derived import is_tally
+
+        empty = pl.DataFrame(schema={c: pl.Utf8 for c in s.columns})
+        frame, instrument = derive(empty, s.instrument)
+        out = []
+        for name in instrument.questions:
+            if name not in frame.columns or not as_question(instrument, name).is_select:
+                continue
+            if not s.disclosure.exact and is_tally(instrument, name):
+                continue
+            out.append((name, instrument.questions[name].label))
+        return out
+
+    return snapshots.cached(s.snapshot, "crosstab choices", s.disclosure.exact, choices)
+
+
+def crosstab_table(s: Scope, question: str, by: str) -> Table | None:
+    """`question` (rows) by `by` (columns) with row and column percentages and the test that ran, as this role
+    may see it (nmahp.analysis.crosstab); None when the scope is too small to show anything. Raises KeyError
+    naming a question that is not among crosstab_choices, or the same question twice."""
+    names = {name for name, _ in crosstab_choices(s)}
+    for name in (question, by):
+        if name not in names:
+            raise KeyError(name)
+    if question == by:
+        raise KeyError(by)
+    if not s.shown:
+        return None
+
+    def compute() -> Table:
+        frame = s.read([question, by, *_derived_sources(s.instrument, [question, by])])
+        return compute_table(frame, s.instrument, TableKey(question, by, "crosstab"), disclosure=s.disclosure,
+                             overrides=s.overrides)
+
+    return s.cached("crosstab", (question, by), compute)
+
+
+def crosstab_rows(table: Table):
+    """A cross-tabulation's download, one row per cell, written as the page writes it (a hidden count as
+    'fewer than 8'); the test that ran last, when this role may see one."""
+    yield ["question", "option", "label", "by", "group", "group_label", "count", "column_percent", "row_percent",
+           "group_base_n"]
+    for cell in table.cells:
+        for group in table.groups:
+            c = group.cell(cell.option)
+            yield [table.question, cell.option, cell.label, table.by, group.name, group.label,
+                   HIDDEN if c.suppressed else c.count, c.percent, c.row_percent,
+                   HIDDEN if group.base_suppressed else group.base_n]
+    if table.association is not None:
+        test = table.association
+        yield ["test of the whole table", test.method or test.test, "statistic", test.statistic, "p", test.p]
+
+
 def figure_for(s: Scope, table: Table | None) -> str | None:
     """The table's figure (figure_uri), drawn once per wave version, scope and table."""
     if table is None:

@@ -12,7 +12,7 @@ from .mentoring import views as mentoring
 from .outreach import urls as outreach_urls
 from .pages import page_and_twin
 from .programme import views as programme
-from .surveys import compare_views, views
+from .surveys import compare_views, crosstab_views, views
 from .surveys import dashboard_views as dashboards
 from .surveys import import_views as imports
 from .surveys import survey_views as survey
@@ -36,6 +36,8 @@ urlpatterns = [
     re_path(r"^dashboard/wave/(?P<wave_id>\d+)/download\.(?P<fmt>csv|xlsx)$", dashboards.download, name="download"),
     *page_and_twin("dashboard/wave/<int:wave_id>/contacts/", dashboards.contacts, "contacts"),
     *page_and_twin("dashboard/wave/<int:wave_id>/compare/", compare_views.compare_page, "dashboard-compare"),
+    *page_and_twin("dashboard/wave/<int:wave_id>/crosstab/", crosstab_views.crosstab_page, "dashboard-crosstab"),
+    path("dashboard/wave/<int:wave_id>/crosstab.csv", crosstab_views.crosstab_download, name="crosstab-download"),
     *page_and_twin("imports/", imports.upload, "imports"),
     *page_and_twin("imports/<str:token>/", imports.draft_page, "import-draft"),
     path("imports/<str:token>/mapping.yaml", imports.mapping_file, name="import-mapping"),
