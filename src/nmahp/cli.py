@@ -382,6 +382,9 @@ def analyse(
                                        "beside unweighted, with design effect and effective n (weighted.json)"),
     denominators: Path = typer.Option(None, help="with --weighted: a denominators YAML instead of the package's "
                                                  "study/workforce_denominators.yaml (docs/weighting.md)"),
+    exclude_rule_breaks: bool = typer.Option(False, "--exclude-rule-breaks",
+                                             help="leave out answers an as-recorded import kept although they "
+                                                  "break the workbook's current rules (docs/importing.md)"),
 ):
     """Reproduce the report's chapter 5 tables (plus tests and intervals) from raw responses."""
     from .analysis import analyse as run_analysis
@@ -394,6 +397,11 @@ def analyse(
         _analyse_compare(compare, instrument, out, PUBLISHED if published else EXACT)
         return
     responses = _responses(wave, input, instrument, mapping)
+    from .app import rule_breaks
+
+    as_stored = responses
+    if exclude_rule_breaks:
+        responses = rule_breaks.without_rule_breaks(responses)
     if weighted:
         _analyse_weighted(responses, out, PUBLISHED if published else EXACT, denominators)
         return
@@ -425,6 +433,9 @@ def analyse(
     console.print(f"[bold]{form.title}[/]: {frame.height:,} respondents, {len(tables)} tables")
     for line in summary_lines(tables):
         console.print(line, highlight=False)
+    said = "left out" if exclude_rule_breaks else "kept; --exclude-rule-breaks leaves them out"
+    for line in rule_breaks.table_lines(tables, rule_breaks.responses_rule_breaks(as_stored)):
+        console.print(f"{line} ({said})", highlight=False)
     console.print(f"wrote {path} and {len(tables)} CSVs under {out / 'csv'}")
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from nmahp.analysis.disclosure import RULE
 from nmahp.analysis.tables import HIDDEN
 from nmahp.app import dashboards as app
+from nmahp.app import rule_breaks
 
 from ..accounts.access import role_of, role_required
 from ..accounts.models import ADMIN, ANALYST, LEAD, audit
@@ -73,12 +74,15 @@ def table_page(request, wave_id, table_id, as_json=False):
     if found is None:
         raise Http404("No such table")
     table, split, by = found
+    exclude = request.GET.get("rule_breaks") == rule_breaks.EXCLUDE
+    breaks, table, split = rule_breaks.dashboard_table(s, table, split, by, exclude=exclude)
     data = {"wave": s.wave.name, "instrument": s.wave.instrument, "filters": s.applied, "by": by,
-            "respondents": s.respondents, "scope_note": s.note}
+            "respondents": s.respondents, "scope_note": s.note, "rule_breaks": breaks}
     if as_json:  # the tables as JSON, made once per version, scope and role
-        data.update(s.cached("table twin", (table_id, by), lambda: {
+        data.update(s.cached("table twin", (table_id, by, exclude), lambda: {
             "table": table.to_dict() if table else None, "breakdown": split.to_dict() if split else None}))
     context = {"wave": s.wave, "table": table, "split": split, "by": by, "breakdowns": BREAKDOWNS,
+               "rule_breaks": breaks,
                "applied": s.applied, "role": s.role, "respondents": s.respondents, "scope_note": s.note,
                "query": request.GET.urlencode(), **POLICY}
     if not as_json and table is not None:  # the tables, figure and form, rendered once per version, scope and role
