@@ -3,10 +3,11 @@ constraints, in form order, as `instruments.validate` runs them for one responde
 
 Each XLSForm expression is compiled once. The simple shapes the workbooks use for open text and
 multi-selects (`string-length(.) <= N`, `regex(., 'pattern')`, `count-selected(.) <= N`) become polars
-expressions; any other expression is evaluated once per distinct combination of the values it reads,
-and every row takes its result by a join. Nothing is dropped silently: an answer the skip logic would
-not ask for, a broken constraint and a required answer that is missing are each counted by question
-and rule, and either refuse the import (strict) or are kept and flagged on the response (as-recorded)."""
+expressions; any other expression (and a choice_filter) is evaluated once per distinct combination of
+the values it reads, and every row takes its result by a join. Nothing is dropped silently: an answer the
+skip logic would not ask for, a broken constraint, an option the choice_filter does not offer and a
+required answer that is missing are each counted by question and rule, and either refuse the import
+(strict) or are kept and flagged on the response (as-recorded)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from ..instruments.expressions import Expression, ExpressionError
 from ..instruments.model import SELECT_MULTIPLE, SELECT_ONE, Question
 from ..instruments.validation import MAX_TEXT
 from .answers import ROW
-from .problems import CONSTRAINT, REQUIRED, SKIP_LOGIC, Problem
+from .problems import CHOICE_FILTER, CONSTRAINT, REQUIRED, SKIP_LOGIC, Problem
 
 STRICT, AS_RECORDED = "strict", "as-recorded"
 POLICIES = (STRICT, AS_RECORDED)
@@ -180,6 +181,13 @@ class _Run:
         if q.required:
             self.required(q, relevant & value.is_null())
         value = self.types(q, value)
+        if q.choice_filter is not None and q.is_select:
+            offered = self.offered(q)
+            ok = (pl.DataFrame({"v": value, "o": offered}).select(
+                pl.col("o").list.contains(pl.col("v")) if q.type == SELECT_ONE else
+                pl.col("v").str.split(" ").list.set_difference(pl.col("o")).list.len().eq(0))).to_series()
+            self.record(q, CHOICE_FILTER, value.is_not_null() & ~ok.fill_null(False),
+                        f"not among the options the choice filter leaves ({q.choice_filter.source})", value=value)
         if q.constraint is not None:
             passed = self.constraint_passes(q, value)
             broken = value.is_not_null() & ~passed
@@ -188,6 +196,18 @@ class _Run:
         self.clean[q.name] = value
         keep_skipped = self.policy == AS_RECORDED
         self.stored[q.name] = value.zip_with(~skipped, raw) if keep_skipped and skipped.any() else value
+
+    def offered(self, q: Question) -> pl.Series:
+        """The option names the choice_filter leaves each row: worked out once per distinct combination of
+        the answers it reads, as `Question.available_names` does for one respondent."""
+        references = list(dict.fromkeys(q.choice_filter.references))
+        if not references:
+            return pl.Series("o", [list(q.available_names({}))] * self.height, dtype=pl.List(pl.String))
+        frame = pl.DataFrame({f"r{i}": _column(self.clean, r, self.height) for i, r in enumerate(references)})
+        distinct = frame.unique(maintain_order=True)
+        names = [list(q.available_names(dict(zip(references, values, strict=True)))) for values in distinct.iter_rows()]
+        distinct = distinct.with_columns(pl.Series("o", names, dtype=pl.List(pl.String)))
+        return frame.join(distinct, on=frame.columns, how="left", maintain_order="left", nulls_equal=True)["o"]
 
     def required(self, q: Question, missing: pl.Series):
         if not missing.any():

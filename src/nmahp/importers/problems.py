@@ -10,10 +10,12 @@ from pathlib import Path
 
 # rules of the instrument an answer can break; under the as-recorded policy these are kept and flagged
 SKIP_LOGIC, CONSTRAINT, REQUIRED = "skip_logic", "constraint", "required"
-INSTRUMENT_RULES = (SKIP_LOGIC, CONSTRAINT, REQUIRED)
+CHOICE_FILTER = "choice_filter"
+INSTRUMENT_RULES = (SKIP_LOGIC, CONSTRAINT, CHOICE_FILTER, REQUIRED)
 RULE_WORDS = {
     SKIP_LOGIC: "answered although the skip logic does not ask it",
     CONSTRAINT: "breaks the question's constraint",
+    CHOICE_FILTER: "an option the question's choice filter does not offer",
     REQUIRED: "required but not answered",
 }
 SHOWN_ROWS = 5
@@ -21,7 +23,7 @@ SHOWN_ROWS = 5
 
 @dataclass
 class Problem:
-    rule: str  # column | mapping | value | type | no_column | skip_logic | constraint | required
+    rule: str  # column | mapping | value | type | no_column | skip_logic | constraint | choice_filter | required
     message: str
     column: str = ""  # the export's column, as 'header | sub'
     question: str = ""
