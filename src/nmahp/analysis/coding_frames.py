@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..instruments import Choice
@@ -85,25 +86,33 @@ class Tally:
         wording = normalise(text)
         return normalise(self.merges.get(wording, wording))
 
-    def tally(self, answers: list[str]) -> tuple[tuple[Choice, ...], dict[str, str]]:
+    def tally(self, answers: Iterable[str]) -> tuple[tuple[Choice, ...], dict[str, str]]:
         """(one choice per distinct merged answer, most frequent first, labelled with the merge target or the
         wording most respondents used; answer text -> its choice name)."""
+        # each distinct answer is normalised once, weighted by how often it came (a wave repeats a few
+        # wordings many times); first-come order is kept, so a tie for the label goes as answer by answer
+        seen = Counter(answers)
         spellings: dict[str, Counter] = {}
-        for text in answers:
-            if not normalise(text):
+        keys: dict[str, str] = {}
+        for text, times in seen.items():
+            wording = normalise(text)
+            if not wording:
                 continue
-            target = self.merges.get(normalise(text))
-            spellings.setdefault(self.key(text), Counter())[(target or text).strip()] += 1
+            target = self.merges.get(wording)
+            keys[text] = normalise(target if target is not None else wording)
+            spellings.setdefault(keys[text], Counter())[(target or text).strip()] += times
         ordered = sorted(spellings.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
         names: dict[str, str] = {}
+        used: set[str] = set()  # the names given so far (looking through names.values() is quadratic)
         choices = []
         for key, counter in ordered:
             name = slug(key)
-            while name in names.values():
+            while name in used:
                 name += "_"
             names[key] = name
+            used.add(name)
             choices.append(Choice(name, counter.most_common(1)[0][0]))
-        return tuple(choices), {t: names[self.key(t)] for t in answers if normalise(t)}
+        return tuple(choices), {t: names[k] for t, k in keys.items()}
 
 
 def code_answers(frame: CodingFrame, answers: list[str],
