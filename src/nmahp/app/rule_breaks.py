@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from ..analysis import compute_table
 from ..analysis.rule_breaks import describe, frame_rule_breaks, frame_without_rule_breaks, table_rule_breaks
+from . import snapshots
 
 EXCLUDE = "exclude"  # the dashboard's ?rule_breaks= value that leaves them out
 
@@ -38,7 +39,7 @@ def dashboard_table(s, table, split, by: str, *, exclude: bool):
     """For a dashboard table page: what its answers break ({count, rule, excluded, text} or None, the count
     as the viewer's disclosure shows counts) and the table and breakdown, recomputed without those answers
     when `exclude`. Checked over the respondents in scope, once per wave version and filters."""
-    if table is None:
+    if table is None or not _has_flags(s):
         return None, table, split
     breaks = s.cached("rule breaks", None, lambda: frame_rule_breaks(s.instrument, s.frame))
     found = table_rule_breaks(breaks, table.question)
@@ -64,3 +65,13 @@ def dashboard_table(s, table, split, by: str, *, exclude: bool):
 
     kept, kept_split = s.cached("table without rule breaks", (table.id, by), compute)
     return info, kept, kept_split
+
+
+def _has_flags(s) -> bool:
+    """Whether an as-recorded import kept anything in the wave: only then are its answers checked (a wave
+    the form collected, or imported strictly, breaks nothing of the version it is pinned to), once per
+    wave version, so a dashboard of such a wave pays nothing for this."""
+    from ..web.surveys.models import Response
+
+    return snapshots.cached(s.snapshot, "flagged", None,
+                            lambda: Response.objects.filter(wave=s.wave).exclude(flags=[]).exists())
