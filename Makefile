@@ -40,12 +40,12 @@ chromium:
 	  || (echo "Debian's chromium is needed for tests/e2e: apt-get install chromium" && exit 1)
 
 test-sqlite: $(STAMP) $(ASSETS) chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 # the database tests again, on PostgreSQL (pytest-django creates and drops test_test); the browser
 # tests run once, on SQLite, to keep the suite short
 test-postgres: $(STAMP) $(ASSETS)
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "db and not e2e"
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -n auto -m "db and not e2e"
 
 test: lint test-sqlite test-postgres
 
