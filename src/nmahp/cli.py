@@ -431,11 +431,11 @@ def analyse(
         path = write_outputs(tables, out, instrument=form, source=responses.source, respondents=frame.height,
                              notes=responses.notes)
     console.print(f"[bold]{form.title}[/]: {frame.height:,} respondents, {len(tables)} tables")
-    for line in summary_lines(tables):
-        console.print(line, highlight=False)
+    breaks = rule_breaks.responses_rule_breaks(as_stored)
     said = "left out" if exclude_rule_breaks else "kept; --exclude-rule-breaks leaves them out"
-    for line in rule_breaks.table_lines(tables, rule_breaks.responses_rule_breaks(as_stored)):
-        console.print(f"{line} ({said})", highlight=False)
+    for table in tables:  # under each table, how many of its answers break the workbook's rules
+        for line in summary_lines([table]) + [f"  {b} ({said})" for b in rule_breaks.table_lines([table], breaks)]:
+            console.print(line, highlight=False)
     console.print(f"wrote {path} and {len(tables)} CSVs under {out / 'csv'}")
 
 

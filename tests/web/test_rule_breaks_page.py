@@ -42,8 +42,11 @@ def test_analyse_says_how_many_answers_break_the_skip_logic_and_leaves_them_out(
     assert kept.returncode == 0, kept.stdout + kept.stderr
     done = shell("analyse", "--wave", "2024", "--out", str(shell.dir / "all"), "--by", "")
     assert done.returncode == 0, done.stdout + done.stderr
-    said = [line for line in done.stdout.splitlines() if f"({QUESTION})" in line or f"({QUESTION}-" in line]
-    assert len(said) == 1 and f"{PLANTED_SKIPS} of its answers break the current skip logic" in said[0], done.stdout
+    lines = done.stdout.splitlines()
+    said = [i for i, line in enumerate(lines) if f"({QUESTION})" in line or f"({QUESTION}-" in line]
+    assert len(said) == 1, done.stdout
+    assert f"{PLANTED_SKIPS} of its answers break the current skip logic" in lines[said[0]]
+    assert lines[said[0] - 1].startswith(f"{QUESTION} (N=")  # under its table
     left = shell("analyse", "--wave", "2024", "--out", str(shell.dir / "left"), "--by", "", "--exclude-rule-breaks")
     assert left.returncode == 0, left.stdout + left.stderr
     assert "left out" in left.stdout
