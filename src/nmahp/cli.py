@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -18,11 +20,25 @@ console = Console()
 err = Console(stderr=True)
 
 
+def _fit_width() -> None:
+    """COLUMNS when it is set, else a terminal's own width; output piped to a file or another program is not cut
+    at rich's 80 columns (a mapping or a skip-logic table would lose its text to ellipses)."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    for stream in (console, err):
+        if columns.isdigit() and int(columns) > 0:
+            stream.width = int(columns)
+        elif stream.file.isatty():
+            stream.width = shutil.get_terminal_size().columns
+        else:
+            stream.width = 200
+
+
 class _Commands(TyperGroup):
     """Every command's errors a user can act on (bad files, unknown waves, refused imports, a database that
     cannot be reached) end the same way: one line on stderr and exit code 2, never a traceback."""
 
     def invoke(self, ctx):
+        _fit_width()
         try:
             return super().invoke(ctx)
         except NmahpError as exc:
