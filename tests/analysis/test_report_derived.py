@@ -4,6 +4,7 @@ combinations through the derived measures, the what-sparked grid as one table an
 Every number here is computed by `nmahp analyse` from the fixture's answers (words and ticks), never
 read back from a count the fixture wrote."""
 
+import csv
 import json
 from pathlib import Path
 
@@ -280,3 +281,42 @@ def test_leads_other_answers(leads):
     assert by_label(organisations, "GP practice")["count"] == 1
     assert by_label(organisations, "ICS/Health and Care Partnership")["count"] == 1
     assert organisations["counts_only"] is True
+
+
+def commented(csv_path=LEADS_CSV):
+    # N is read from the raw answers: the leads whose 'Anything else about what helps or hinders?' is not blank
+    with open(csv_path, encoding="utf-8", newline="") as handle:
+        header, _, *rows = csv.reader(handle)
+    column = header.index("Anything else about what helps or hinders?")
+    return [row[column] for row in rows if row[column].strip()]
+
+
+def test_leads_comments_on_what_helps_or_hinders_coded(leads):
+    # 5.2.9.1: "One person flagged the 'lack of executive support for developing AHP careers in Trusts' as a
+    # barrier" and "Two comments were also made about the lack of communication and information about available
+    # opportunities": the hand coding of the leads' comments, through the coding frame
+    table = leads["enablers_barriers_comment_theme"]
+    assert table["source"]["kind"] == "coding_frame" and table["source"]["from"] == ["enablers_barriers_comments"]
+    comments = commented()
+    assert table["base_n"] == len(comments) and len(comments) > 2
+    assert (cell(table, "executive_support")["count"], table["base_n"]) == (1, len(comments))
+    assert (cell(table, "communication_of_opportunities")["count"], table["base_n"]) == (2, len(comments))
+    # each comment here raises one theme: the two figures are different comments, the rest are other themes
+    assert cell(table, "other_theme")["count"] == len(comments) - 3 and table["mentions"] == len(comments)
+    assert table["counts_only"] is True
+
+
+def test_leads_comment_figures_follow_the_words(tmp_path_factory):
+    # the counts come from the comments' wording: say the executive barrier another way and a third lead
+    # mention opportunities nobody hears of, and the figures move with them
+    original = Path(LEADS_CSV).read_text(encoding="utf-8")
+    flagged = next(c for c in commented() if "executive support" in c.lower())
+    other = next(c for c in commented() if "senior leaders" in c)
+    assert original.count(flagged) == 1 and original.count(other) == 1
+    reworded = tmp_path_factory.mktemp("reworded") / "leads.csv"
+    reworded.write_text(original.replace(flagged, "The Trust board does not back AHP careers.").replace(
+        other, "Staff never hear about opportunities until the deadline has passed."), encoding="utf-8")
+    tables, _ = run(tmp_path_factory, str(reworded), "leads", "--by", "professional_group")
+    table = tables["enablers_barriers_comment_theme"]
+    assert cell(table, "executive_support")["count"] == 0
+    assert cell(table, "communication_of_opportunities")["count"] == 3
