@@ -9,6 +9,8 @@ from django.views.decorators.http import require_http_methods
 
 from nmahp.app import interviews as app
 from nmahp.errors import NmahpError
+from nmahp.instruments import get_instrument
+from nmahp.study import STUDY
 
 from ..accounts.access import role_of, role_required
 from ..accounts.models import ADMIN, ANALYST
@@ -43,6 +45,28 @@ def _action(request, wave, sample) -> str:
     raise NmahpError("Choose what to do")
 
 
+def _in_words(wave, facts: dict | None) -> dict | None:
+    """The page's copy of the overview with each cell named by its label, not its code (the twin keeps codes)."""
+    if facts is None:
+        return None
+    form = get_instrument(wave.instrument, version=wave.form_version)
+    names = {}
+    for d in facts["dimensions"]:
+        if d == "professional_group":
+            names[d] = {g: STUDY.group(g).label for g in STUDY.group_ids}
+        elif d in form.questions:
+            names[d] = {c.name: c.label for c in form.questions[d].choices or ()}
+    statuses = dict(Interviewee.STATUSES)
+
+    def named(row):
+        return {k: names[k].get(v, v) if k in names else v for k, v in row.items()}
+
+    return {**facts, "headings": [d.replace("_", " ").capitalize() for d in facts["dimensions"]],
+            "grid": [named(r) for r in facts["grid"]], "uptake": [named(r) for r in facts["uptake"]],
+            "interviewees": [{**p, "status": statuses.get(p["status"], p["status"]).lower()}
+                             for p in facts["interviewees"]]}
+
+
 @role_required(ANALYST, ADMIN)
 @require_http_methods(["GET", "POST"])
 def interviews(request, wave_id, as_json=False):
@@ -59,5 +83,6 @@ def interviews(request, wave_id, as_json=False):
     data = {"wave": {"id": wave.pk, "name": wave.name, "instrument": wave.instrument}, "sample": facts,
             "statuses": [s for s, _ in Interviewee.STATUSES], "done": done, "problems": problems}
     return respond(request, "web/outreach/interviews.html", {
-        "wave": wave, "sample": facts, "statuses": Interviewee.STATUSES, "done": done, "problems": problems,
+        "wave": wave, "sample": _in_words(wave, facts), "statuses": Interviewee.STATUSES, "done": done,
+        "problems": problems,
         "error_items": [("", p) for p in problems]}, data, as_json=as_json, status=400 if problems else 200)
