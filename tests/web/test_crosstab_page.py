@@ -57,6 +57,8 @@ def test_an_analyst_sees_exact_counts_row_and_column_percentages_and_the_test(wa
     assert snapshots.STATS["computed crosstab"] == before + 1
     page = analyst.get(address.replace("crosstab.json", "crosstab/")).content.decode()
     assert f"Test of the whole table: {expected.association.method}" in page and 'id="crosstab"' in page
+    # the chosen columns are named in the form, the calculated professional group by its label from the study
+    assert '<option value="professional_group" selected>Professional group</option>' in page
     download = analyst.get(address.replace("crosstab.json", "crosstab.csv"))
     rows = list(csv.reader(io.StringIO(download.content.decode())))
     assert rows[0][:3] == ["question", "option", "label"] and rows[-1][1] == expected.association.method

@@ -272,11 +272,12 @@ def crosstab_choices(s: Scope) -> list[tuple[str, str]]:
         frame, instrument = derive(empty, s.instrument)
         out = []
         for name in instrument.questions:
-            if name not in frame.columns or not as_question(instrument, name).is_select:
+            question = as_question(instrument, name)
+            if name not in frame.columns or not question.is_select:
                 continue
             if not s.disclosure.exact and is_tally(instrument, name):
                 continue
-            out.append((name, instrument.questions[name].label))
+            out.append((name, question.label or name))  # a calculated group has its label from the study
         return out
 
     return snapshots.cached(s.snapshot, "crosstab choices", s.disclosure.exact, choices)
