@@ -55,7 +55,7 @@ def unsubscribe(alert: OpportunityAlert) -> None:
 
 
 def _matching(filters: dict) -> list:
-    from ..web.careers.views import opportunities_for
+    from .opportunities import opportunities_for
 
     return opportunities_for({**{k: filters.get(k) or "" for k in FILTERS}, "closed": False})
 

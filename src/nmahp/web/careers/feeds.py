@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from icalendar import Calendar, Event
 
-from .views import opportunities_for, opportunity_filter
+from nmahp.app.opportunities import opportunities_for
+
+from .views import opportunity_filter
 
 
 def _filters(request) -> dict:

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.http import Http404
 
+from nmahp.app.opportunities import opportunities_for
 from nmahp.navigator import catalogue
 from nmahp.navigator.eligibility import CLOSED, ONE_STEP, OPEN, UNKNOWN, AnswerError, check
 from nmahp.study import STUDY
@@ -221,22 +222,6 @@ def opportunity_filter(request) -> tuple[dict, dict[str, str]]:
          "stage": _choice(request, "stage", content.stages, problems, "a career stage"),
          "closed": request.GET.get("closed", "") in ("1", "on", "yes")}
     return f, problems
-
-
-def opportunities_for(f: dict) -> list[Opportunity]:
-    found = Opportunity.objects.filter(published=True)
-    if not f["closed"]:
-        found = found.filter(closes_on__gte=dt.date.today())
-    if f["kind"]:
-        found = found.filter(kind=f["kind"])
-    if f["region"]:
-        found = found.filter(region__in=[f["region"], ""])
-    if f["stage"]:
-        found = found.filter(stage=f["stage"])
-    out = list(found.order_by("closes_on", "title"))
-    if f["group"]:
-        out = [o for o in out if not o.open_to or f["group"] in o.open_to]
-    return out
 
 
 def opportunity_dict(o: Opportunity) -> dict:
