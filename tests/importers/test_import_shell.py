@@ -18,9 +18,9 @@ EXPORT = FIXTURES / "surveymonkey_independent_wording.csv"
 PLANTED = json.loads((FIXTURES / "surveymonkey_independent_wording.planted.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def shell(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("import-shell")
+def migrated_shell(folder: Path):
+    """`run(*args)`: the installed `nmahp` command in a clean environment whose data folder (and SQLite
+    database, migrated here) is `folder`; `run.dir` is that folder."""
     env = clean_env(folder)
 
     def run(*args: str) -> subprocess.CompletedProcess:
@@ -29,6 +29,11 @@ def shell(tmp_path_factory):
     assert run("migrate").returncode == 0
     run.dir = folder
     return run
+
+
+@pytest.fixture(scope="module")
+def shell(tmp_path_factory):
+    return migrated_shell(tmp_path_factory.mktemp("import-shell"))
 
 
 def one_line_refusal(done: subprocess.CompletedProcess, message: str):

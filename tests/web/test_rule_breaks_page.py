@@ -5,13 +5,11 @@ table of a question its author answered past the skip logic says how many of its
 table's base by exactly that many."""
 
 import json
-import subprocess
 
 import pytest
 import yaml
 
-from tests.importers.test_import_shell import EXPORT, NMAHP, PLANTED, reviewed_mapping
-from tests.test_cli_shell import clean_env
+from tests.importers.test_import_shell import EXPORT, PLANTED, migrated_shell, reviewed_mapping
 
 QUESTION = "time_proportion_research"
 PLANTED_SKIPS = len(PLANTED["skip_logic"][QUESTION])
@@ -24,15 +22,7 @@ def overall(tables_json, question):
 
 @pytest.fixture(scope="module")
 def shell(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("rule-breaks-shell")
-    env = clean_env(folder)
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([NMAHP, *args], cwd=folder, env=env, capture_output=True, text=True, timeout=300)
-
-    assert run("migrate").returncode == 0
-    run.dir = folder
-    return run
+    return migrated_shell(tmp_path_factory.mktemp("rule-breaks-shell"))
 
 
 def test_analyse_says_how_many_answers_break_the_skip_logic_and_leaves_them_out(shell):
