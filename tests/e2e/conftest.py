@@ -50,9 +50,23 @@ def page(browser):
 
 def check_accessibility(page) -> list[dict]:
     """Run axe-core (WCAG 2.0-2.2 A/AA rules) on the page; return serious or critical violations."""
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    result = page.evaluate("""async () => await axe.run(document, {runOnly: {type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})""")
+    from playwright.sync_api import Error as PlaywrightError
+
+    # a click on a link returns once the navigation has started, not finished: axe run in the
+    # old document while the new one commits loses its document, so wait for the load and run
+    # again if a navigation still lands mid-run
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            page.evaluate(AXE.read_text(encoding="utf-8"))
+            result = page.evaluate("""async () => await axe.run(document, {runOnly: {type: 'tag',
+                values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})""")
+            break
+        except PlaywrightError as error:
+            navigating = ("documentElement" in str(error) or "context was destroyed" in str(error)
+                          or "axe is not defined" in str(error))
+            if not navigating or attempt == 2:
+                raise
     return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
              "nodes": [n["target"] for n in v["nodes"]][:3]}
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
