@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, JSONField, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from nmahp.errors import NmahpError
@@ -84,13 +84,21 @@ def _prepare(instrument: Instrument, answers: Mapping, complete: bool):
     return result
 
 
-def lock_response(respondent_key: str) -> Response | None:
+def with_contact(responses):
+    """The responses, each carrying its respondent's contact details (`contact_details`: a dict, or None when
+    none are kept) read in the same query: the two tables stay apart, joined by key only here."""
+    details = ContactDetails.objects.filter(respondent_key=OuterRef("respondent_key")).values("details")[:1]
+    return responses.annotate(contact_details=Subquery(details, output_field=JSONField()))
+
+
+def lock_response(respondent_key: str, *, contact: bool = False) -> Response | None:
     """The response under this key, for a change: its row locked until the surrounding transaction ends
     (on SQLite the immediate transaction already holds the database's write lock), so a page save and
     the final submit of one respondent run one after the other. Read, decide and write inside that
-    transaction. Refuses a response already submitted (AlreadySubmitted)."""
-    response = (Response.objects.select_for_update(of=("self",)).select_related("wave", "collector")
-                .filter(respondent_key=respondent_key).first())
+    transaction. Refuses a response already submitted (AlreadySubmitted). With `contact`, it carries its
+    contact details too (with_contact)."""
+    responses = Response.objects.select_for_update(of=("self",)).select_related("wave", "collector")
+    response = (with_contact(responses) if contact else responses).filter(respondent_key=respondent_key).first()
     if response is not None and response.status == Response.COMPLETE:
         raise AlreadySubmitted()
     return response
@@ -98,12 +106,15 @@ def lock_response(respondent_key: str) -> Response | None:
 
 @transaction.atomic
 def save_response(wave: Wave, answers: Mapping, *, complete: bool = True, collector: CollectorLink | None = None,
-                  source: str = "web", respondent_key: str | None = None) -> Response:
+                  source: str = "web", respondent_key: str | None = None, locked: Response | None = None,
+                  instrument: Instrument | None = None) -> Response:
     """Store (or update, by key) one response. Refuses invalid answers and stores nothing; refuses to
-    change a response already submitted (AlreadySubmitted), which stays complete as it was sent."""
+    change a response already submitted (AlreadySubmitted), which stays complete as it was sent.
+    `locked`: the response under `respondent_key` as the caller read it with lock_response(key, contact=True)
+    in the surrounding transaction (not read again); `instrument`: the wave's, as instrument_for gives it."""
     if source == "web" and wave.collecting() != Wave.OPEN:
         raise SurveyClosed(wave)
-    instrument = instrument_for(wave)
+    instrument = instrument or instrument_for(wave)
     result = _prepare(instrument, answers, complete)
     if not result.ok:
         raise SubmissionRejected([(1, str(e)) for e in result.errors])
@@ -111,7 +122,10 @@ def save_response(wave: Wave, answers: Mapping, *, complete: bool = True, collec
     fields = {"wave": wave, "collector": collector, "answers": kept, "source": source,
               "status": Response.COMPLETE if complete else Response.PARTIAL,
               "submitted": timezone.now() if complete else None}
-    response = lock_response(respondent_key) if respondent_key else None
+    response = locked if locked is not None else lock_response(respondent_key) if respondent_key else None
+    # whether contact details may be kept under the key (else there is nothing to delete): none under a key
+    # made just now, none when the locked read found none (the lock keeps it so)
+    kept_contact = respondent_key is not None and getattr(locked, "contact_details", "not read") is not None
     if response is not None:
         for name, value in fields.items():
             setattr(response, name, value)
@@ -121,7 +135,7 @@ def save_response(wave: Wave, answers: Mapping, *, complete: bool = True, collec
         response = Response.objects.create(**keyed, **fields)
     if contact:
         ContactDetails.objects.update_or_create(respondent_key=response.respondent_key, defaults={"details": contact})
-    else:
+    elif kept_contact:
         ContactDetails.objects.filter(respondent_key=response.respondent_key).delete()
     if complete:  # a partial response is in no table
         changed(wave)

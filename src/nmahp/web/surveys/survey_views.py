@@ -11,7 +11,7 @@ from nmahp.instruments import get_instrument, validate
 
 from ..pages import go, respond
 from . import flow, store
-from .models import CollectorLink, ContactDetails, Response
+from .models import CollectorLink, Response
 
 
 def _instrument(wave, request=None, key: str | None = None):
@@ -43,23 +43,25 @@ def _languages(instrument) -> dict:
 
 
 def _answers(response: Response) -> dict:
+    """The answers and contact details given so far (the response as read here carries both)."""
     answers = dict(response.answers)
-    contact = ContactDetails.objects.filter(respondent_key=response.respondent_key).first()
-    if contact:
-        answers.update(contact.details)
+    if response.contact_details:
+        answers.update(response.contact_details)
     return answers
 
 
 def _open_response(key: str) -> Response:
-    response = Response.objects.filter(respondent_key=key).select_related("wave", "collector").first()
+    response = (store.with_contact(Response.objects.filter(respondent_key=key)).select_related("wave", "collector")
+                .first())
     if response is None:
         raise Http404("No survey found for this link")
     return response
 
 
 def _locked(key: str) -> Response:
-    """The response locked for a change (inside transaction.atomic); gone (erased) is a 404."""
-    response = store.lock_response(key)
+    """The response locked for a change (inside transaction.atomic), with its contact details; gone (erased)
+    is a 404."""
+    response = store.lock_response(key, contact=True)
     if response is None:
         raise Http404("No survey found for this link")
     return response
@@ -149,61 +151,81 @@ def resume(request, key, as_json=False):
             else go("survey-page", as_json=as_json, key=key, page=page))
 
 
-@require_http_methods(["GET", "POST"])
-def page(request, key, page, as_json=False):
-    response = _open_response(key)
-    if response.status == Response.COMPLETE:
-        return _already_sent(request, response) if request.method == "POST" else go(
-            "survey-resume", as_json=as_json, key=key)
+def _page_gate(request, response: Response, key: str, page: str, *, as_json: bool):
+    """What a section's page checks first, in this order: the respondent's language, the survey open, the
+    section one of the survey's, relevant to the answers so far. Returns (the answer to send instead, or None;
+    the instrument; the answers)."""
     _choose_language(request, response, key)
     instrument = _instrument(response.wave, request, key)
     shut = _not_collecting(request, response.wave, instrument.title, as_json=as_json,
                            unsaved=request.method == "POST")
     if shut is not None:
-        return shut
+        return shut, instrument, None
     if page not in flow.pages(instrument):
         raise Http404("No such section")
     answers = _answers(response)
     if not flow.page_is_relevant(instrument, page, answers):
         following = flow.next_page(instrument, page, answers)
         return (go("survey-page", as_json=as_json, key=key, page=following) if following
-                else go("survey-check", as_json=as_json, key=key))
-    errors = {}
+                else go("survey-check", as_json=as_json, key=key)), instrument, answers
+    return None, instrument, answers
+
+
+def _save_page(request, key: str, page: str):
+    """A section's answers sent (a twin answers GET only, so never as JSON). The response is read once, locked,
+    and the page's checks, the merge and the write all happen under that lock: a concurrent final submit
+    either ran before (this save is refused) or waits until this save is stored."""
+    response = None
+    try:
+        with transaction.atomic():
+            response = _locked(key)
+            early, instrument, answers = _page_gate(request, response, key, page, as_json=False)
+            if early is not None:
+                return early
+            try:
+                request.POST  # noqa: B018 - parsed here so an oversized body gets a page, not a crash
+            except RequestDataTooBig:
+                built = flow.build_page(instrument, page, answers)
+                errors = {"form": "Your answers were too long to send. Shorten them and try again."}
+                return render(request, "web/survey/page.html", {
+                    "title": instrument.title, "page": built, "key": key, "position": 1, "total": 1, "back": None,
+                    "errors": errors, "error_items": _error_items(built, errors)}, status=413)
+            posted = flow.read_post(instrument, page, request.POST)
+            for name in instrument.contact_questions():  # blank keeps what was given (never shown again)
+                if name in posted and not posted[name] and answers.get(name):
+                    posted[name] = answers[name]
+            cleaned, errors = flow.check_page(instrument, page, answers, posted)
+            if not errors:
+                store.save_response(response.wave, cleaned, complete=False, collector=response.collector,
+                                    respondent_key=key, locked=response, instrument=instrument.in_language(None))
+    except store.AlreadySubmitted:  # sent before this save: the response stays as it was sent
+        return _already_sent(request, response or _open_response(key))
+    except store.SurveyClosed:  # it closed while the page was open: nothing is stored
+        return _not_collecting(request, response.wave, instrument.title, unsaved=True)
+    if not errors:
+        if request.POST.get("action") == "save":
+            return render(request, "web/survey/saved.html", {"title": instrument.title, "key": key})
+        following = flow.next_page(instrument, page, cleaned)
+        return redirect("survey-page", key=key, page=following) if following else redirect("survey-check", key=key)
+    shown = {**answers, **{k: v for k, v in posted.items() if v != "\x00multiple"}}
+    return _section(request, key, page, instrument, shown, errors, as_json=False)
+
+
+@require_http_methods(["GET", "POST"])
+def page(request, key, page, as_json=False):
     if request.method == "POST":
-        try:
-            request.POST  # noqa: B018 - parsed here so an oversized body gets a page, not a crash
-        except RequestDataTooBig:
-            built = flow.build_page(instrument, page, answers)
-            errors = {"form": "Your answers were too long to send. Shorten them and try again."}
-            return render(request, "web/survey/page.html", {
-                "title": instrument.title, "page": built, "key": key, "position": 1, "total": 1, "back": None,
-                "errors": errors, "error_items": _error_items(built, errors)}, status=413)
-        try:
-            # read, merge and write under the response's lock: a concurrent final submit either ran
-            # before (this save is refused) or waits until this save is stored
-            with transaction.atomic():
-                response = _locked(key)
-                answers = _answers(response)
-                posted = flow.read_post(instrument, page, request.POST)
-                for name in instrument.contact_questions():  # blank keeps what was given (never shown again)
-                    if name in posted and not posted[name] and answers.get(name):
-                        posted[name] = answers[name]
-                cleaned, errors = flow.check_page(instrument, page, answers, posted)
-                if not errors:
-                    store.save_response(response.wave, cleaned, complete=False, collector=response.collector,
-                                        respondent_key=key)
-        except store.AlreadySubmitted:
-            return _already_sent(request, response)
-        except store.SurveyClosed:  # it closed while the page was open: nothing is stored
-            return _not_collecting(request, response.wave, instrument.title, unsaved=True)
-        if not errors:
-            if request.POST.get("action") == "save":
-                return render(request, "web/survey/saved.html", {"title": instrument.title, "key": key})
-            following = flow.next_page(instrument, page, cleaned)
-            return redirect("survey-page", key=key, page=following) if following else redirect("survey-check", key=key)
-        shown = {**answers, **{k: v for k, v in posted.items() if v != "\x00multiple"}}
-    else:
-        shown = answers
+        return _save_page(request, key, page)
+    response = _open_response(key)
+    if response.status == Response.COMPLETE:
+        return go("survey-resume", as_json=as_json, key=key)
+    early, instrument, answers = _page_gate(request, response, key, page, as_json=as_json)
+    if early is not None:
+        return early
+    return _section(request, key, page, instrument, answers, {}, as_json=as_json)
+
+
+def _section(request, key: str, page: str, instrument, shown: dict, errors: dict, *, as_json: bool):
+    """The section's page with `shown` in its fields (and the errors of a POST that was refused)."""
     order = flow.relevant_pages(instrument, shown)
     built = flow.build_page(instrument, page, shown, errors)
     contact = set(instrument.contact_questions())
@@ -244,7 +266,7 @@ def check(request, key, as_json=False):
                 result = validate(instrument, answers)
                 if result.ok:
                     store.save_response(response.wave, answers, complete=True, collector=response.collector,
-                                        respondent_key=key)
+                                        respondent_key=key, locked=response, instrument=instrument.in_language(None))
         except store.AlreadySubmitted:  # sent twice (a double click): the first one counts
             return redirect("survey-done", key=key)
         except store.SurveyClosed:  # it closed while the page was open: the response stays unfinished
