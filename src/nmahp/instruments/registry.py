@@ -24,11 +24,22 @@ def instruments_dir() -> Path:
     configured = os.environ.get("NMAHP_INSTRUMENTS_DIR")
     if configured:
         return Path(configured)
+    return _shipped()
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> Path:
+    # where the package is installed does not move while it runs
     return Path(files("nmahp") / "workbooks")
 
 
 def available() -> list[str]:
-    return sorted(p.stem for p in instruments_dir().glob("*.xlsx") if not p.name.startswith("~$"))
+    # every survey page asks (through get_instrument): a listing of the folder, not a pathlib glob (a fifth of it)
+    try:
+        names = os.listdir(instruments_dir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return sorted(n[: -len(".xlsx")] for n in names if n.endswith(".xlsx") and not n.startswith("~$"))
 
 
 def registered(name: str) -> str | None:
@@ -74,8 +85,8 @@ def get_instrument(name_or_path: str, *, allow_path: bool = False, language: str
     With `language` (one of its `languages`, e.g. a wave's), labels, hints and messages are in that language.
     With `version` (a wave's), that stored version of a registered instrument when one is kept, else the
     workbook in the instruments folder."""
-    path = resolve(name_or_path, allow_path=allow_path)
     stem = registered(name_or_path)
+    path = instruments_dir() / f"{stem}.xlsx" if stem is not None else resolve(name_or_path, allow_path=allow_path)
     if version and stem is not None and _version_source is not None:
         path = _version_source(stem, version) or path
     with _loading:  # web threads asking at once load the workbook once
