@@ -229,12 +229,16 @@ def summary_figure(table: Table) -> str | None:
     return "data:image/svg+xml;base64," + base64.b64encode("".join(parts).encode()).decode()
 
 
+def breakdown_for(s: Scope, by: str) -> str:
+    """The breakdown a table page shows for the `by` asked for: the default when that one is not offered."""
+    return by if by in BREAKDOWNS and by in s.columns else DEFAULT_BY
+
+
 def table_with_breakdown(s: Scope, table_id: str, by: str) -> tuple[Table, Table | None, str] | None:
     """The table (overall) and its breakdown by `by` (the default when `by` is not offered), or None
     when the wave has no such table. Both are None when the scope is too small to show anything.
     Only the columns of the table and its breakdown are read from the snapshot."""
-    if by not in BREAKDOWNS or by not in s.columns:
-        by = DEFAULT_BY
+    by = breakdown_for(s, by)
     # the address names a table of the wave; it is looked up among the wave's keys, never taken apart
     key = next((k for k in _keys(s) if k.slug == table_id), None)
     if key is None:

@@ -17,7 +17,7 @@ from nmahp.app import rule_breaks
 
 from ..accounts.access import role_of, role_required
 from ..accounts.models import ADMIN, ANALYST, LEAD, audit
-from ..pages import respond
+from ..pages import json_text, respond, respond_json
 from .models import ContactDetails, Wave
 
 BREAKDOWNS = app.BREAKDOWNS
@@ -68,27 +68,43 @@ def wave_tables(request, wave_id, as_json=False):
 @role_required(LEAD, ANALYST, ADMIN)
 def table_page(request, wave_id, table_id, as_json=False):
     """One table with a breakdown; its twin (tables/<table>.json) carries the same, hidden and rounded alike.
-    A scope too small to show shows only that it is."""
+    A scope too small to show shows only that it is. What either shows of the table is made once per version,
+    scope and role (the twin's as JSON text, the page's as HTML), so a page read again reads one cached value."""
     s = _scope(request, wave_id)
-    found = app.table_with_breakdown(s, table_id, request.GET.get("by", app.DEFAULT_BY))
-    if found is None:
-        raise Http404("No such table")
-    table, split, by = found
+    by = app.breakdown_for(s, request.GET.get("by", app.DEFAULT_BY))
     exclude = request.GET.get("rule_breaks") == rule_breaks.EXCLUDE
-    breaks, table, split = rule_breaks.dashboard_table(s, table, split, by, exclude=exclude)
+    query = request.GET.urlencode()
+
+    def tables():
+        found = app.table_with_breakdown(s, table_id, by)
+        if found is None:  # raised inside the computation: nothing is cached for an address naming no table
+            raise Http404("No such table")
+        table, split, _ = found
+        return rule_breaks.dashboard_table(s, table, split, by, exclude=exclude)
+
     data = {"wave": s.wave.name, "instrument": s.wave.instrument, "filters": s.applied, "by": by,
-            "respondents": s.respondents, "scope_note": s.note, "rule_breaks": breaks}
-    if as_json:  # the tables as JSON, made once per version, scope and role
-        data.update(s.cached("table twin", (table_id, by, exclude), lambda: {
-            "table": table.to_dict() if table else None, "breakdown": split.to_dict() if split else None}))
-    context = {"wave": s.wave, "table": table, "split": split, "by": by, "breakdowns": BREAKDOWNS,
-               "rule_breaks": breaks,
-               "applied": s.applied, "role": s.role, "respondents": s.respondents, "scope_note": s.note,
-               "query": request.GET.urlencode(), **POLICY}
-    if not as_json and table is not None:  # the tables, figure and form, rendered once per version, scope and role
-        context["body"] = s.cached("table page", (table_id, by, s.role, context["query"]), lambda: render_to_string(
-            "web/dashboard/_table_body.html", {**context, "figure": app.figure_for(s, table)}))
-    return respond(request, "web/dashboard/table.html", context, data, as_json=as_json)
+            "respondents": s.respondents, "scope_note": s.note}
+    context = {"wave": s.wave, "by": by, "breakdowns": BREAKDOWNS, "applied": s.applied, "role": s.role,
+               "respondents": s.respondents, "scope_note": s.note, "query": query, **POLICY}
+    if as_json:
+        def twin():
+            breaks, table, split = tables()
+            return breaks, json_text({"table": table.to_dict() if table else None,
+                                      "breakdown": split.to_dict() if split else None})
+
+        breaks, kept = s.cached("table twin json", (table_id, by, exclude), twin)
+        return respond_json({**data, "rule_breaks": breaks}, kept)
+
+    def page():  # the tables, figure and form
+        breaks, table, split = tables()
+        if table is None:
+            return None, None
+        return table.label, render_to_string("web/dashboard/_table_body.html", {
+            **context, "table": table, "split": split, "rule_breaks": breaks, "figure": app.figure_for(s, table)})
+
+    label, body = s.cached("table page html", (table_id, by, s.role, query), page)
+    return respond(request, "web/dashboard/table.html", {
+        **context, "table": {"label": label} if label is not None else None, "body": body}, data, as_json=False)
 
 
 @require_http_methods(["GET"])
