@@ -156,9 +156,12 @@ def test_the_snapshot_frame_is_the_databases(wave):
 
 
 def test_redis_holds_the_cache_and_an_erasure_clears_it(wave, signed_in, settings, django_capture_on_commit_callbacks):
-    # Redis runs on this machine and in CI (as tests/web/test_jobs.py assumes): a missing server fails the test
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    # Redis runs on this machine and in CI (as tests/web/test_jobs.py assumes): a missing server fails the test;
+    # the backend is the one NMAHP_CACHE_URL=redis://... gives the service (one Redis client per pool)
+    settings.CACHES = {"default": {"BACKEND": "nmahp.web.cache.RedisCache",
                                    "LOCATION": "redis://127.0.0.1:6379/15", "KEY_PREFIX": f"test-{uuid.uuid4()}"}}
+    client = snapshots_cache()._cache
+    assert client.get_client() is client.get_client(write=True)  # made once, not per operation
     theirs = store.save_response(wave, answered_row(8))
     analyst = signed_in("analyst")
     before = reads(analyst, wave, download=False)

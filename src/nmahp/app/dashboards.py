@@ -144,7 +144,7 @@ def scope(wave: Wave, *, role: str | None, region: str = "", query: Mapping[str,
     unknown values are ignored. Reads the wave's snapshot of `wave.data_version` (made first if need be):
     pass a wave just read from the database."""
     instrument = store.instrument_for(wave)
-    snapshot = snapshots.current(wave, fresh=True)
+    snapshot = snapshots.current(wave, fresh=True, instrument=instrument)
     columns = snapshot.columns()
     wanted = {name: query.get(name, "") for name in FILTERS}
     forced, conditions = {}, []

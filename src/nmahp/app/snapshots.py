@@ -112,9 +112,10 @@ def _locked(folder: Path):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def current(wave, *, fresh: bool = False) -> Snapshot:
+def current(wave, *, fresh: bool = False, instrument=None) -> Snapshot:
     """The snapshot of the wave's current data version, made first if there is none yet. `fresh`: the caller
-    has just read `wave` from the database (a page does), so its version is not read again."""
+    has just read `wave` from the database (a page does), so its version is not read again; `instrument`: the
+    wave's as store.instrument_for gives it, when the caller has it already."""
     ready()
     from ..web.surveys.models import Wave
 
@@ -122,7 +123,8 @@ def current(wave, *, fresh: bool = False) -> Snapshot:
         wave = Wave.objects.get(pk=wave.pk)  # the version as it is now, not as a caller's copy had it
     from ..web.surveys.store import instrument_for
 
-    names = columns_of(instrument_for(wave))  # the version the wave is pinned to, not the folder's workbook
+    # the version the wave is pinned to, not the folder's workbook
+    names = columns_of(instrument or instrument_for(wave))
     folder = root() / identity(wave)
     path = folder / f"v{wave.data_version}-{_digest(names)}.parquet"
     if not path.exists():

@@ -133,7 +133,7 @@ def cache_settings() -> dict:
     url = os.environ.get("NMAHP_CACHE_URL", "").strip()
     options = {"TIMEOUT": cache_seconds(), "KEY_PREFIX": "nmahp"}
     if url.startswith(("redis://", "rediss://", "unix://")):
-        return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, **options}}
+        return {"default": {"BACKEND": "nmahp.web.cache.RedisCache", "LOCATION": url, **options}}
     if url.startswith("locmem://"):
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "nmahp",
                             **options, "OPTIONS": {"MAX_ENTRIES": 5000}}}
