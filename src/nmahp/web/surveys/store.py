@@ -104,42 +104,45 @@ def lock_response(respondent_key: str, *, contact: bool = False) -> Response | N
     return response
 
 
-@transaction.atomic
 def save_response(wave: Wave, answers: Mapping, *, complete: bool = True, collector: CollectorLink | None = None,
                   source: str = "web", respondent_key: str | None = None, locked: Response | None = None,
                   instrument: Instrument | None = None) -> Response:
     """Store (or update, by key) one response. Refuses invalid answers and stores nothing; refuses to
     change a response already submitted (AlreadySubmitted), which stays complete as it was sent.
     `locked`: the response under `respondent_key` as the caller read it with lock_response(key, contact=True)
-    in the surrounding transaction (not read again); `instrument`: the wave's, as instrument_for gives it."""
+    in the surrounding transaction (not read again); `instrument`: the wave's, as instrument_for gives it.
+    With `locked`, the write is part of the caller's transaction (no savepoint of its own): an error raised
+    here leaves that transaction to be rolled back, as the survey pages do by letting it leave theirs."""
     if source == "web" and wave.collecting() != Wave.OPEN:
         raise SurveyClosed(wave)
     instrument = instrument or instrument_for(wave)
     result = _prepare(instrument, answers, complete)
     if not result.ok:
         raise SubmissionRejected([(1, str(e)) for e in result.errors])
-    kept, contact = _split(instrument, result.answers)
-    fields = {"wave": wave, "collector": collector, "answers": kept, "source": source,
-              "status": Response.COMPLETE if complete else Response.PARTIAL,
-              "submitted": timezone.now() if complete else None}
-    response = locked if locked is not None else lock_response(respondent_key) if respondent_key else None
-    # whether contact details may be kept under the key (else there is nothing to delete): none under a key
-    # made just now, none when the locked read found none (the lock keeps it so)
-    kept_contact = respondent_key is not None and getattr(locked, "contact_details", "not read") is not None
-    if response is not None:
-        for name, value in fields.items():
-            setattr(response, name, value)
-        response.save()
-    else:
-        keyed = {"respondent_key": respondent_key} if respondent_key else {}
-        response = Response.objects.create(**keyed, **fields)
-    if contact:
-        ContactDetails.objects.update_or_create(respondent_key=response.respondent_key, defaults={"details": contact})
-    elif kept_contact:
-        ContactDetails.objects.filter(respondent_key=response.respondent_key).delete()
-    if complete:  # a partial response is in no table
-        changed(wave)
-    return response
+    with transaction.atomic(savepoint=locked is None):
+        kept, contact = _split(instrument, result.answers)
+        fields = {"wave": wave, "collector": collector, "answers": kept, "source": source,
+                  "status": Response.COMPLETE if complete else Response.PARTIAL,
+                  "submitted": timezone.now() if complete else None}
+        response = locked if locked is not None else lock_response(respondent_key) if respondent_key else None
+        # whether contact details may be kept under the key (else there is nothing to delete): none under a key
+        # made just now, none when the locked read found none (the lock keeps it so)
+        kept_contact = respondent_key is not None and getattr(locked, "contact_details", "not read") is not None
+        if response is not None:
+            for name, value in fields.items():
+                setattr(response, name, value)
+            response.save()
+        else:
+            keyed = {"respondent_key": respondent_key} if respondent_key else {}
+            response = Response.objects.create(**keyed, **fields)
+        if contact:
+            ContactDetails.objects.update_or_create(respondent_key=response.respondent_key,
+                                                    defaults={"details": contact})
+        elif kept_contact:
+            ContactDetails.objects.filter(respondent_key=response.respondent_key).delete()
+        if complete:  # a partial response is in no table
+            changed(wave)
+        return response
 
 
 def bulk_load(wave: Wave, rows: Iterable[Mapping], *, source: str, batch_size: int = 2000) -> int:
