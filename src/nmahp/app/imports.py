@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..importers import STRICT, ImportResult, import_file
 from ..importers.mapping import Mapping
+from ..importers.pipeline import open_import
 from ..importers.problems import report_csv
 from ..instruments import Instrument, get_instrument, registered
 from . import ready
@@ -42,38 +43,60 @@ def import_export(path: Path, instrument: str, wave: str, *, layout: str = "auto
     Raises ReadError or NmahpError for unreadable files and mappings."""
     say = progress or (lambda fraction, what: None)
     say(0.05, "reading and checking the export")
-    result = read_export(path, _pinned(instrument, wave), mapping=mapping, layout=layout, policy=policy)
-    outcome = Imported(result)
-    if report is not None:
-        outcome.report_lines = report_csv(result.problems, report)
-    if dry_run or not result.ok:
+    form = _pinned(instrument, wave)
+    if dry_run:
+        result = read_export(path, form, mapping=mapping, layout=layout, policy=policy)
+        outcome = Imported(result)
+        if report is not None:
+            outcome.report_lines = report_csv(result.problems, report)
         say(1.0, "checked; nothing stored")
         return outcome
     ready()
     from django.db import transaction
 
-    from ..web.accounts.models import audit
     from ..web.surveys import store
-    from ..web.surveys.models import ImportRecord
 
-    say(0.6, "writing responses")
-    target = open_wave(instrument, wave)
-    with transaction.atomic():
-        outcome.added, outcome.already_present = store.store_import(target, result,
-                                                                    source=f"import:{result.layout}:{path.name}")
-        flagged = int((result.frame["_flags"] != "[]").sum()) if result.frame is not None else 0
-        record = ImportRecord.objects.create(
-            wave=target, file_name=path.name[:255], layout=result.layout, policy=policy, rows_read=result.rows_read,
-            added=outcome.added, already_present=outcome.already_present, excluded=len(result.excluded),
-            duplicates=len(result.duplicates), flagged=flagged, actor=actor[:150],
-            breaks=[{"question": q, "rule": rule, "rows": n} for (q, rule), n in sorted(result.breaks.items())],
-            mapping=Path(mapping).read_text(encoding="utf-8-sig")[:100_000] if mapping else "")
-        audit(actor, "import", f"wave {target.name} ({target.instrument})",
-              f"{path.name}: policy {policy}, {outcome.added} added, {outcome.already_present} already present, "
-              f"{flagged} flagged; import record {record.pk}")
+    # read, checked and stored a part at a time in one transaction: a refusal found anywhere in the file
+    # undoes it all, the wave included when this import made it
+    form = form if isinstance(form, Instrument) else get_instrument(form, allow_path=True)
+    streamed = open_import(path, form, layout=layout, mapping=Mapping.load(mapping, form), policy=policy)
+    result = streamed.result
+    outcome = Imported(result)
+    try:
+        with transaction.atomic():
+            target = open_wave(instrument, wave)
+            outcome.added, outcome.already_present = store.store_streamed(
+                target, streamed, source=f"import:{result.layout}:{path.name}",
+                progress=lambda rows: say(0.5, f"{rows:,} rows read, checked and stored"))
+            _record(outcome, target, path, mapping, policy, actor, len(streamed.flagged_rows))
+    except store.ImportRefused:
+        if report is not None:
+            outcome.report_lines = report_csv(result.problems, report)
+        say(1.0, "checked; nothing stored")
+        return outcome
+    if report is not None:
+        outcome.report_lines = report_csv(result.problems, report)
     outcome.stored = True
     say(1.0, f"imported {outcome.added} responses")
     return outcome
+
+
+def _record(outcome: Imported, target, path: Path, mapping: Path | None, policy: str, actor: str,
+            flagged: int) -> None:
+    """The import beside the wave (what it read, kept, counted and flagged) and in the audit log."""
+    from ..web.accounts.models import audit
+    from ..web.surveys.models import ImportRecord
+
+    result = outcome.result
+    record = ImportRecord.objects.create(
+        wave=target, file_name=path.name[:255], layout=result.layout, policy=policy, rows_read=result.rows_read,
+        added=outcome.added, already_present=outcome.already_present, excluded=len(result.excluded),
+        duplicates=len(result.duplicates), flagged=flagged, actor=actor[:150],
+        breaks=[{"question": q, "rule": rule, "rows": n} for (q, rule), n in sorted(result.breaks.items())],
+        mapping=Path(mapping).read_text(encoding="utf-8-sig")[:100_000] if mapping else "")
+    audit(actor, "import", f"wave {target.name} ({target.instrument})",
+          f"{path.name}: policy {policy}, {outcome.added} added, {outcome.already_present} already present, "
+          f"{flagged} flagged; import record {record.pk}")
 
 
 def _pinned(instrument: str, wave: str) -> str | Instrument:

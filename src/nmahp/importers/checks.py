@@ -60,7 +60,7 @@ def evaluate(expression: Expression, columns: dict[str, pl.Series], height: int,
     """The expression for every row: a boolean (or, with `text`, the calculation's text)."""
     data = {f"r{i}": _column(columns, name, height) for i, name in enumerate(expression.references)}
     if expression.uses_dot:
-        data["_dot"] = current.fill_null("") if current is not None else pl.Series([""] * height, dtype=pl.String)
+        data["_dot"] = current.fill_null("") if current is not None else _repeat("", height, pl.String)
     if not data:
         value = expression.as_text({}) if text else expression.is_true({})
         return pl.Series("v", [value] * height, dtype=pl.String if text else pl.Boolean)
@@ -78,7 +78,12 @@ def evaluate(expression: Expression, columns: dict[str, pl.Series], height: int,
 
 def _column(columns: dict[str, pl.Series], name: str, height: int) -> pl.Series:
     found = columns.get(name)
-    return found.fill_null("") if found is not None else pl.Series([""] * height, dtype=pl.String)
+    return found.fill_null("") if found is not None else _repeat("", height, pl.String)
+
+
+def _repeat(value, height: int, dtype) -> pl.Series:
+    # built by polars, not from a Python list of `height` items: a check runs this for every question
+    return pl.repeat(value, height, dtype=dtype, eager=True)
 
 
 class _Run:
@@ -96,7 +101,7 @@ class _Run:
         self.problems: list[Problem] = []
         self.breaks: dict[tuple[str, str], int] = {}
         self.relevance_cache: dict[int, pl.Series] = {}
-        self.unreadable = pl.Series([False] * self.height, dtype=pl.Boolean)
+        self.unreadable = _repeat(False, self.height, pl.Boolean)
         pages = [set(g.relevant.references) for g in instrument.pages() if g.relevant is not None]
         self.universal = set.intersection(*pages) if len(pages) > 1 else set()
 
@@ -105,7 +110,7 @@ class _Run:
         return found if found is not None else pl.Series(name, [None] * self.height, dtype=pl.String)
 
     def relevant(self, q: Question) -> pl.Series:
-        mask = pl.Series([True] * self.height, dtype=pl.Boolean)
+        mask = _repeat(True, self.height, pl.Boolean)
         for expression in (*q.group_relevant, q.relevant):
             if expression is None:
                 continue
@@ -177,7 +182,7 @@ class _Run:
         source = q.relevant.source if q.relevant is not None else " and ".join(e.source for e in q.group_relevant)
         self.record(q, SKIP_LOGIC, skipped, f"answered although the skip logic does not ask it ({source})",
                     value=raw if q.is_select else None)
-        value = raw if relevant.all() else raw.zip_with(relevant, pl.Series([None] * self.height, dtype=pl.String))
+        value = raw if relevant.all() else raw.zip_with(relevant, _repeat(None, self.height, pl.String))
         if q.required:
             self.required(q, relevant & value.is_null())
         value = self.types(q, value)
@@ -239,19 +244,27 @@ class _Run:
             checks.append((v.str.strip_chars().cast(pl.Float64, strict=False).is_null(), "'{}' is not a number"))
         elif q.type == "date":
             checks.append((v.str.to_date("%Y-%m-%d", strict=False).is_null(), "'{}' is not a date like 2023-02-28"))
-        frame = pl.DataFrame({"v": value})
-        bad = pl.Series([False] * self.height, dtype=pl.Boolean)
-        for test, message in checks:
-            mask = frame.select((v.is_not_null() & test).fill_null(False).alias("m"))["m"]
-            if mask.any():
-                grouped = pl.DataFrame({"v": value, ROW: self.rows}).filter(mask).group_by("v", maintain_order=True)
-                for text, rows in grouped.agg(ROW).iter_rows():
-                    shown = (text or "")[:40]
-                    self.problems.append(Problem("type", message.replace("{}", shown), self.column_of.get(q.name, ""),
-                                                 q.name, (text or "")[:80], rows))
-                bad = bad | mask
+        # the tests run over the column's distinct answers (a choice question has a handful), in one pass;
+        # the rows are found only for an answer that fails
+        distinct = pl.DataFrame({"v": value.drop_nulls().unique()})
+        failed = distinct.select([pl.col("v").filter(test.fill_null(False)).implode().alias(f"m{i}")
+                                  for i, (test, _) in enumerate(checks)])
+        if not any(failed[f"m{i}"][0].len() for i in range(len(checks))):
+            return value
+        bad = _repeat(False, self.height, pl.Boolean)
+        for i, (_, message) in enumerate(checks):
+            answers = failed[f"m{i}"][0]
+            if not answers.len():
+                continue
+            mask = value.is_in(answers.implode()).fill_null(False)
+            grouped = pl.DataFrame({"v": value, ROW: self.rows}).filter(mask).group_by("v", maintain_order=True)
+            for text, rows in grouped.agg(ROW).iter_rows():
+                shown = (text or "")[:40]
+                self.problems.append(Problem("type", message.replace("{}", shown), self.column_of.get(q.name, ""),
+                                             q.name, (text or "")[:80], rows))
+            bad = bad | mask
         self.unreadable = self.unreadable | bad
-        return value.zip_with(~bad, pl.Series([None] * self.height, dtype=pl.String)) if bad.any() else value
+        return value.zip_with(~bad, _repeat(None, self.height, pl.String))
 
     def constraint_passes(self, q: Question, value: pl.Series) -> pl.Series:
         expression = q.constraint

@@ -180,7 +180,10 @@ def _read_csv(path: Path, size: int) -> RawTable:
     return table
 
 
-BATCH = 16 * 1024 * 1024
+# about 50,000 rows of a SurveyMonkey export: large enough that the fixed cost of mapping and checking a
+# batch is small beside its rows, small enough that one batch (and two on their way to the database) is
+# a few hundred MB
+BATCH = 96 * 1024 * 1024
 
 
 def _record_chunks(source: bytes | Path, size: int):

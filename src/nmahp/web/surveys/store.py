@@ -174,6 +174,10 @@ def bulk_load(wave: Wave, rows: Iterable[Mapping], *, source: str, batch_size: i
     return added
 
 
+class ImportRefused(NmahpError):
+    """The import's checks found what its policy refuses, after storing had begun: all of it is undone."""
+
+
 def store_import(wave: Wave, result, *, source: str, batch_size: int = 2000) -> tuple[int, int]:
     """Store an import's respondents (already checked by the importer), with the flags its policy kept;
     rows whose respondent ID the wave already holds are skipped, so importing the same file twice adds
@@ -193,6 +197,57 @@ def store_import(wave: Wave, result, *, source: str, batch_size: int = 2000) -> 
         if added:
             changed(wave)
     return added, frame.height - added
+
+
+def store_streamed(wave: Wave, streamed, *, source: str, progress=None) -> tuple[int, int]:
+    """Read, check and store an import part by part (nmahp.importers.open_import), in one transaction: the
+    database takes in each part while the next is read. A respondent a later row replaces is deleted
+    again; rows whose respondent ID the wave held before are skipped, so importing the same file twice
+    adds nothing. When the checks find what the policy refuses, everything is undone and ImportRefused
+    raised (the streamed result lists every problem). Returns (added, already present)."""
+    from nmahp.importers.pipeline import EXTERNAL_ID, ROW
+
+    from . import bulk
+
+    contact = instrument_for(wave).contact_questions()
+    result = streamed.result
+    existing = set(Response.objects.filter(wave=wave).exclude(external_id="").values_list("external_id", flat=True))
+    ours: set[str] = set()  # external IDs this import wrote: the only ones it may delete again
+
+    def store(part, writer) -> None:
+        gone = [e[:100] for e in part.superseded if e[:100] in ours]
+        if gone:
+            bulk.delete_external(wave, gone, writer)
+            ours.difference_update(gone)
+        if not part.frame.width or part.frame.height == 0:
+            return
+        external = part.frame[EXTERNAL_ID].str.slice(0, 100)
+        fresh = part.frame.filter(~external.is_in(list(existing))) if existing else part.frame
+        bulk.write_responses(wave, fresh.drop(ROW), contact=contact, source=source, writer=writer)
+        ours.update(fresh[EXTERNAL_ID].str.slice(0, 100).to_list())
+
+    with transaction.atomic():
+        writer = bulk.Writer()
+        try:
+            for part in streamed.parts():
+                # an unreadable answer refuses the import whatever the duplicate rule decides later:
+                # reading on lists every problem, and nothing more is written
+                if any(not p.kept for p in streamed.read_problems.values()):
+                    continue
+                store(part, writer)
+                if progress is not None:
+                    progress(result.rows_read)
+            last = streamed.finish()
+            if not result.ok:
+                raise ImportRefused(result.report())
+            store(last, writer)
+            writer.close()
+        except BaseException:
+            writer.abandon()
+            raise
+        if ours:
+            changed(wave)
+    return len(ours), len(streamed.written) - len(ours)
 
 
 def wave_answers(wave: Wave) -> list[dict]:
