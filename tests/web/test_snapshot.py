@@ -192,3 +192,34 @@ def test_mark_changed_moves_the_version_and_the_rebuild_job_makes_its_snapshot(w
     computed = snapshots.STATS["computed"]
     analyst.get(url)
     assert snapshots.STATS["computed"] > computed  # a new version: nothing cached of before is served
+
+
+@pytest.mark.parametrize(("cache_url", "engine"), [("redis://127.0.0.1:6379/15", "cached_db"), ("locmem://", "db"),
+                                                   ("", "db")])
+def test_sessions_are_read_from_the_cache_only_when_it_is_redis(cache_url, engine):
+    # settings are read once, when the service starts: asked in a process of its own. A cache of one process's
+    # own (locmem) would keep a signed-out session alive in the other workers, so sessions stay in the database
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "nmahp.web.settings", "NMAHP_CACHE_URL": cache_url}
+    script = "import django; django.setup(); from django.conf import settings; print(settings.SESSION_ENGINE)"
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"django.contrib.sessions.backends.{engine}"
+
+
+def test_a_signed_out_session_is_refused_with_sessions_in_redis(wave, make_user, settings):
+    settings.CACHES = {"default": {"BACKEND": "nmahp.web.cache.RedisCache",
+                                   "LOCATION": "redis://127.0.0.1:6379/15", "KEY_PREFIX": f"test-{uuid.uuid4()}"}}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_user("redis-lead", "lead", region="greater_manchester"))
+    cookie = client.cookies["sessionid"].value
+    assert client.get(f"/dashboard/wave/{wave.pk}/").status_code == 200
+    client.post("/sign-out/")
+    again = Client()
+    again.cookies["sessionid"] = cookie
+    assert again.get(f"/dashboard/wave/{wave.pk}/").status_code == 302  # to sign in

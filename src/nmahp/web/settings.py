@@ -75,6 +75,11 @@ if config.test_database_name():
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # results computed from wave snapshots (nmahp.app.snapshots): NMAHP_CACHE_URL=redis://... in production
 CACHES = config.cache_settings()
+if CACHES["default"]["BACKEND"] == "nmahp.web.cache.RedisCache":
+    # sessions read from Redis, written through to the database: every signed-in page reads its session, and
+    # one Redis read costs a fraction of the query; only with Redis, which every worker shares (a sign-out
+    # reaches them all at once), never with a cache of one process's own
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3") and DATABASES["default"]["NAME"] not in ("", ":memory:"):
     config.private_file(DATABASES["default"]["NAME"])  # 0600 before SQLite creates it world-readable
 
