@@ -180,3 +180,20 @@ def test_a_write_that_fails_on_the_way_undoes_the_import(nmahp):
             writer.abandon()
             raise
     assert Response.objects.filter(wave=wave).count() == 0
+
+
+@pytest.mark.db
+@pytest.mark.django_db
+def test_answers_with_awkward_characters_are_stored_as_given(nmahp):
+    from nmahp.web.surveys import bulk, store
+    from nmahp.web.surveys.models import Response
+
+    wave = store.get_or_create_wave("nmahp", "awkward")
+    said = ["tab\there", "two\nlines\r\nand more", "back\\slash \\N and \\t", '"quoted", she said', "\\N", "",
+            "café – ✓ 😀", "nul-free \x7f"]
+    frame = pl.DataFrame({"job_title": said, "_external_id": [f"id{i}" for i in range(len(said))],
+                          "_flags": ["[]"] * len(said)})
+    bulk.write_responses(wave, frame.with_columns(pl.col("job_title").replace("", None)), contact=[], source="tab\tsource")
+    stored = dict(Response.objects.filter(wave=wave).values_list("external_id", "answers"))
+    assert [stored[f"id{i}"].get("job_title") for i in range(len(said))] == [s or None for s in said]
+    assert set(Response.objects.filter(wave=wave).values_list("source", flat=True)) == {"tab\tsource"}

@@ -8,6 +8,8 @@ their sum."""
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import queue
 import secrets
@@ -48,7 +50,10 @@ def json_object(frame: pl.DataFrame, names: list[str]) -> pl.Expr:
 
 
 def new_keys(n: int) -> list[str]:
-    return [secrets.token_urlsafe(18) for _ in range(n)]
+    """n respondent keys as models.new_key makes them (18 random bytes, URL-safe base64), from one draw
+    of random bytes rather than a system call each: 18 bytes encode to exactly 24 characters."""
+    text = base64.urlsafe_b64encode(secrets.token_bytes(18 * n)).decode("ascii")
+    return [text[i:i + 24] for i in range(0, 24 * n, 24)]
 
 
 def write_responses(wave, frame: pl.DataFrame, *, contact: list[str], source: str, writer: Writer | None = None
@@ -126,8 +131,7 @@ class Writer:
     def copy(self, table: str, frame: pl.DataFrame) -> None:
         quoted = ", ".join(connection.ops.quote_name(c) for c in frame.columns)
         if connection.vendor == "postgresql":
-            self._do(("copy", f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN WITH (FORMAT csv)",
-                      frame))
+            self._do(("copy", f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN", frame))
         else:
             marks = ", ".join(["%s"] * frame.width)
             self._do(("insert", f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})", frame))
@@ -184,4 +188,23 @@ def _perform(cursor, item, *, django: bool) -> None:
     else:
         raw = cursor.cursor if django else cursor  # psycopg's own cursor, for COPY
         with raw.copy(sql) as copy:
-            copy.write(data.write_csv(include_header=False, quote_style="always"))
+            copy.write(copy_text(data))
+
+
+COPY_SPECIAL = r"[\\\t\n\r]"
+
+
+def copy_text(frame: pl.DataFrame) -> memoryview:
+    """The frame in COPY's text format: tab-separated, \\N for null, and a backslash, tab, newline or
+    carriage return inside a value escaped with a backslash. (The CSV format would double every quote of
+    every answers' JSON, and PostgreSQL reads this one faster.)"""
+    text = [c for c, t in frame.schema.items() if t == pl.String]
+    special = frame.select([pl.col(c).str.contains(COPY_SPECIAL).any().alias(c) for c in text]).row(0) if text else ()
+    escaped = [pl.col(c).str.replace_all("\\", "\\\\", literal=True).str.replace_all("\t", "\\t", literal=True)
+               .str.replace_all("\n", "\\n", literal=True).str.replace_all("\r", "\\r", literal=True)
+               for c, needs in zip(text, special, strict=True) if needs]
+    if escaped:
+        frame = frame.with_columns(escaped)
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False, separator="\t", quote_style="never", null_value="\\N")
+    return buffer.getbuffer()
