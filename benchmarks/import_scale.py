@@ -1,8 +1,9 @@
 """Scale of `nmahp import surveymonkey`: a SurveyMonkey-layout export of N rows (two header rows, a column per
 option, labels in the cells, as tests/exportwriter.py writes it) imported into PostgreSQL under the strict
 policy: read, map and check every rule of the workbook a batch of rows at a time while the batch before is
-COPYed into the responses and contact-details tables, the duplicate rule settled over the whole file. Beside it, the reference: DuckDB reading the same file into a table. Printed as a
-ratio. Target on the 2-core machine: 1,000,000 rows in <= 60 s and <= 4 GB.
+COPYed into the responses and contact-details tables, the duplicate rule settled over the whole file. Beside
+it, the reference: DuckDB reading the same file into a table. Printed as a ratio. Target on the 2-core
+machine: 1,000,000 rows in <= 60 s and <= 4 GB.
 
 Rows past the first 20,000 synthetic respondents repeat them with a new respondent ID and job title (the
 importer would otherwise, rightly, remove them as duplicates). Each step runs in its own process, so peak
