@@ -90,3 +90,25 @@ def test_too_few_participants_show_only_that_outside_the_analyst_role(project, s
     admin = client.get(url + ".json?by=region").json()
     assert admin["too_few"] and admin["rows"] == [] and admin["participants"] is None
     assert signed_in("analyst").get(url + ".json?by=region").json()["participants"] == 1
+
+
+def test_erasing_a_respondent_takes_every_memo_that_quotes_them(project):
+    from nmahp.app.people import erase_respondent
+    from nmahp.web.coding.models import CodingNote, ParticipantNumber
+
+    first = ParticipantNumber.objects.get(wave=project.wave, number=1)
+    document = project.documents.get()
+    other = HighlightItem.objects.get(document=document, start=document.segments[5]["start"])
+    other.memo = "Compare  ANSWER of participant 1. with this one"
+    other.save()
+    # free-standing, as another QDA tool exports a project memo, and on a code: both quote participant 1
+    CodingNote.objects.create(project=project, text='P1 wrote "Answer of participant 1." Follow up.',
+                              attached_to=["project"])
+    code = CodeItem.objects.get(project=project, name="Support")
+    CodingNote.objects.create(project=project, text="answer of\nparticipant 1.", attached_to=[code.guid])
+    CodingNote.objects.create(project=project, text="Answer of participant 2. stays", attached_to=["project"])
+    removed = erase_respondent(first.respondent_key, actor="admin")
+    assert removed["memos quoting them"] == 2 and removed["highlight memos quoting them"] == 1
+    assert list(CodingNote.objects.values_list("text", flat=True)) == ["Answer of participant 2. stays"]
+    other.refresh_from_db()
+    assert other.memo == ""

@@ -78,12 +78,14 @@ def _cut_from_coding(erasure: Erasure, counts: dict[str, int]) -> None:
     from ..qualitative.cut import cut_participants
     from ..web.coding.models import CodingDocument, HighlightItem
 
+    passages: list[str] = []
     for wave_id, numbers in erasure.numbers.items():
         wanted = set(numbers)
         for document in CodingDocument.objects.filter(project__wave_id=wave_id).order_by("pk"):
             theirs = {s["participant"] for s in document.segments if _is_number(s["participant"], wanted)}
             if not theirs:
                 continue
+            passages += [document.text[s["start"]:s["end"]] for s in document.segments if s["participant"] in theirs]
             items = list(HighlightItem.objects.filter(document=document))
             cut = cut_participants(document.text, [Segment(**s) for s in document.segments], theirs,
                                    [(h.pk, h.start, h.end) for h in items])
@@ -113,6 +115,44 @@ def _cut_from_coding(erasure: Erasure, counts: dict[str, int]) -> None:
                                   "speaker": s.speaker, "professional_group": s.professional_group,
                                   "region": s.region} for s in cut.segments]
             document.save(update_fields=["text", "segments"])
+    _memos_quoting(passages, list(erasure.numbers), counts)
+
+
+# a memo that repeats a sentence of at least this many characters of an erased respondent's words quotes them
+QUOTED = 20
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", text or "").strip().casefold()
+
+
+def _memos_quoting(passages: list[str], wave_ids: list[int], counts: dict[str, int]) -> None:
+    """Memos anywhere in the waves' coding projects (a free-standing note another QDA tool exported, a note
+    on a code, a highlight's memo on someone else's words) that quote the erased respondent: a note goes
+    whole, a highlight's memo is emptied. Quoting is repeating one of their sentences, or a whole answer,
+    of at least QUOTED characters, whatever the spacing and case."""
+    from ..web.coding.models import CodingNote, HighlightItem
+
+    fragments = set()
+    for passage in passages:
+        plain = _plain(passage)
+        fragments |= {f for f in [plain, *re.split(r"(?<=[.!?])\s+", plain)] if len(f) >= QUOTED}
+    if not fragments:
+        return
+
+    def quotes(text: str) -> bool:
+        plain = _plain(text)
+        return any(f in plain for f in fragments)
+
+    for note in CodingNote.objects.filter(project__wave_id__in=wave_ids):
+        if quotes(note.text) or quotes(note.name):
+            note.delete()
+            counts["memos quoting them"] += 1
+    for item in HighlightItem.objects.filter(document__project__wave_id__in=wave_ids).exclude(memo=""):
+        if quotes(item.memo):
+            item.memo = ""
+            item.save(update_fields=["memo"])
+            counts["highlight memos quoting them"] += 1
 
 
 def _mentoring(respondent_key: str, counts: dict[str, int]) -> None:
@@ -138,7 +178,8 @@ def erase_respondent(respondent_key: str, *, actor: str) -> dict[str, int]:
     """Remove a respondent and everything derived from them, in one transaction: their answers and contact
     details; in the coding project of each wave they were numbered in, their open-text answers (each
     document rebuilt without them, the other segments and highlights moved so they cover the same text,
-    highlights on their words removed) and the transcripts of their participant number; the participant
+    highlights on their words removed) and the transcripts of their participant number; every memo in those
+    projects that quotes them (a note deleted, a highlight's memo emptied: `_memos_quoting`); the participant
     number; the mentoring profiles started from their answers, with their matches and peer-group places;
     and whatever the registered ERASURE_HOOKS keep. The audit log records it by a hash of the key.
     Returns the counts removed, by kind (only kinds with something removed); empty when the key is unknown."""
@@ -151,7 +192,8 @@ def erase_respondent(respondent_key: str, *, actor: str) -> dict[str, int]:
 
     counts: dict[str, int] = {kind: 0 for kind in (
         "open-text answers", "coding documents", "transcripts", "transcript turns", "highlights",
-        "highlights trimmed", "participant numbers", "mentoring profiles", "matches", "peer group places")}
+        "highlights trimmed", "memos quoting them", "highlight memos quoting them", "participant numbers",
+        "mentoring profiles", "matches", "peer group places")}
     with transaction.atomic():
         numbered = list(ParticipantNumber.objects.filter(respondent_key=respondent_key)
                         .values_list("wave_id", "number"))
