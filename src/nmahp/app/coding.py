@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from .. import limits
@@ -334,8 +334,32 @@ def import_taguette(project, *, codebook: Path | None = None, highlights: Path |
 
 
 def _themes(domain: Project, n: int):
-    rows = theme_table(domain)
-    return rows, {r.code: quotes(domain, r.code, n=n) for r in rows[:QUOTED_THEMES] if r.highlights}
+    passages = one_per_passage(domain)
+    rows = theme_table(passages)
+    return rows, {r.code: quotes(passages, r.code, n=n) for r in rows[:QUOTED_THEMES] if r.highlights}
+
+
+def one_per_passage(domain: Project) -> Project:
+    """`domain` with one highlight per passage, as theme counts read it. A passage whose round coding was agreed in
+    adjudication is the agreed highlight alone: the coders' own codings inside it were the input to that decision,
+    and would count the passage again (or count a code the adjudication dropped). Passages coded with the same
+    bounds by several coders are one, with every code any of them gave. Agreement reads the coders' own codings,
+    so this is for theme counts and quotes only."""
+    agreed: dict[str, list[tuple[int, int]]] = {}
+    for h in domain.highlights:
+        if h.coder == AGREED:
+            agreed.setdefault(h.document, []).append((h.start, h.end))
+    kept: dict[tuple[str, int, int], Highlight] = {}
+    for h in sorted(domain.highlights, key=lambda h: h.coder != AGREED):  # an agreed one first, if any
+        if h.coder != AGREED and any(s <= h.start and h.end <= e for s, e in agreed.get(h.document, ())):
+            continue
+        key = (h.document, h.start, h.end)
+        if key in kept:
+            first = kept[key]
+            kept[key] = replace(first, codes=tuple(dict.fromkeys((*first.codes, *h.codes))))
+        else:
+            kept[key] = h
+    return replace(domain, highlights=list(kept.values()))
 
 
 def themes(project: CodingProject):
