@@ -6,6 +6,7 @@ read is in the audit log, and no address is ever written to a log, an error or t
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from dataclasses import dataclass, field
@@ -205,3 +206,39 @@ def mentoring_notices(matches, event: str, *, actor: str = "") -> int:
         else:
             raise NmahpError(f"no mentoring notice for '{event}'")
     return sent
+
+
+# --- the development backend ------------------------------------------------------------------------------
+def masked(address: str) -> str:
+    """An address as a log may show it: its first character and its domain (a***@nhs.net)."""
+    local, _, domain = address.rpartition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_addresses(text: str) -> str:
+    return ADDRESS.sub(lambda m: masked(m.group()), text)
+
+
+def _console_base():
+    from django.core.mail.backends.console import EmailBackend
+
+    return EmailBackend
+
+
+class RedactedConsoleBackend(_console_base()):
+    """Django's console backend (the default when no SMTP server is set: settings.py), with every e-mail address
+    masked: the console is the server's output, which goes to logs, and addresses are personal data. The message
+    is masked before it is encoded (a quoted-printable line break can split an address), and its text again after
+    (headers Django adds)."""
+
+    def write_message(self, message):
+        shown = copy.copy(message)
+        shown.to, shown.cc, shown.bcc, shown.reply_to = ([mask_addresses(a) for a in getattr(message, name)]
+                                                         for name in ("to", "cc", "bcc", "reply_to"))
+        shown.from_email = mask_addresses(message.from_email or "")
+        shown.subject, shown.body = mask_addresses(message.subject), mask_addresses(message.body)
+        shown.extra_headers = {k: mask_addresses(str(v)) for k, v in message.extra_headers.items()}
+        shown.alternatives = [a._replace(content=mask_addresses(a.content)) if isinstance(a.content, str) else a
+                              for a in getattr(message, "alternatives", [])]
+        text = shown.message().as_bytes().decode("utf-8", errors="replace")
+        self.stream.write(f"{mask_addresses(text)}\n{'-' * 79}\n")

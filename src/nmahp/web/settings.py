@@ -109,8 +109,12 @@ CONTENT_SECURITY_POLICY = (
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
-# e-mail: SMTP from NMAHP_SMTP_HOST and friends, else the console (or NMAHP_EMAIL_FILE_PATH); docs/outreach.md
-globals().update(email_settings())
+# e-mail: SMTP from NMAHP_SMTP_HOST and friends, else the console (or NMAHP_EMAIL_FILE_PATH); docs/outreach.md.
+# The console is the server's output: it prints each message with every address masked (a***@nhs.net)
+_mail = email_settings()
+if _mail["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    _mail["EMAIL_BACKEND"] = "nmahp.app.mail.RedactedConsoleBackend"
+globals().update(_mail)
 
 # answers are special-category data: never log request bodies
 # and never respondent keys: they open a respondent's answers, and request paths carry them
