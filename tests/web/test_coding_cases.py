@@ -57,8 +57,8 @@ def test_themes_by_an_attribute_exact_for_analysts_disclosed_for_admins(project,
     admin = signed_in("admin")
     published = admin.get(url + ".json?by=professional_group").json()
     rows = {r["code"]: r for r in published["rows"]}
-    # 9 -> rounded to 10; 3, 1 and 2 are fewer than the threshold: hidden
-    assert rows["Protected time"]["by_value"] == [10, None, None] and rows["Support"]["by_value"] == [None] * 3
+    # 9 -> rounded to 10; 3, 1 and 2 are fewer than the threshold: hidden; the "other" group nobody is in listed too
+    assert rows["Protected time"]["by_value"] == [10, None, None, None] and rows["Support"]["by_value"] == [None] * 4
     page = admin.get(url + "/?by=professional_group").content.decode()
     assert published["hidden_label"] in page and ">3<" not in page
     assert analyst.get(url + "/?by=no_such_question").status_code == 404

@@ -11,7 +11,7 @@ from ..study import STUDY
 from ..web.coding.models import CodingProject, ParticipantNumber
 from ..web.surveys.models import Response
 from ..web.surveys.store import instrument_for
-from .coding import load
+from .coding import load, one_per_passage
 
 
 def attribute_questions(project: CodingProject) -> dict[str, str]:
@@ -49,9 +49,18 @@ def themes_by_attribute(project: CodingProject, attribute: str, disclosure: Disc
     questions = attribute_questions(project)
     if attribute not in questions:
         raise NmahpError(f"'{attribute}' is not a single-choice question of the wave's survey")
-    table = themes_by(load(project, viewer), attributes(project, [attribute]), attribute)
+    # each passage once, an adjudicated one as agreed (coding.one_per_passage): a code the adjudication dropped
+    # does not count its participant
+    table = themes_by(one_per_passage(load(project, viewer)), attributes(project, [attribute]), attribute)
     labels = _labels(project, attribute)
     shown = disclosure.shown
+    values = table["values"]
+    if not disclosure.exact:
+        # every value is listed, even one no coded participant has: a value listed only when someone has it would
+        # say that someone coded is, say, bisexual, while their count is hidden (docs/disclosure.md)
+        values = sorted({*labels, *values, UNKNOWN}, key=lambda v: (v == UNKNOWN, v))
+        # ranked by the shown counts, ties (hidden ones among them) by name: the order says nothing more
+        table["rows"].sort(key=lambda r: (-(shown(r["participants"]) or 0), r["code"]))
     if not disclosure.scope_shown(table["participants"]):  # too few people coded: that fact and nothing else
         return {"attribute": attribute, "question": questions[attribute], "exact": False,
                 "hidden_label": disclosure.hidden_label, "too_few": True, "values": [], "participants": None,
@@ -59,8 +68,8 @@ def themes_by_attribute(project: CodingProject, attribute: str, disclosure: Disc
     return {"attribute": attribute, "question": questions[attribute], "exact": disclosure.exact, "too_few": False,
             "hidden_label": disclosure.hidden_label,
             "values": [{"value": v, "label": labels.get(v, v) if v != UNKNOWN else "No answer",
-                        "participants": shown(table["base"][v])} for v in table["values"]],
+                        "participants": shown(table["base"].get(v, 0))} for v in values],
             "participants": shown(table["participants"]),
             "rows": [{"code": r["code"], "participants": shown(r["participants"]),
-                      "by_value": [shown(r["by_value"][v]) for v in table["values"]]} for r in table["rows"]],
+                      "by_value": [shown(r["by_value"].get(v, 0)) for v in values]} for r in table["rows"]],
             "attributes": [{"name": n, "label": label} for n, label in questions.items()]}
