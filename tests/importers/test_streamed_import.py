@@ -21,6 +21,13 @@ def _rows(path):
         return list(csv.reader(handle))
 
 
+def _synthetic_rows(tmp_path, nmahp, n, seed):
+    """A SurveyMonkey export of n synthetic respondents, as rows: two header rows, then one per respondent."""
+    base = tmp_path / "base.csv"
+    write_surveymonkey(nmahp, synthesise(nmahp, n, seed=seed), base)
+    return _rows(base)
+
+
 def _write(path, rows):
     with open(path, "w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows(rows)
@@ -30,9 +37,7 @@ def _write(path, rows):
 @pytest.fixture
 def tangled(tmp_path, nmahp):
     """Respondents resubmitting and twins, spread so that each decision meets a later row that changes it."""
-    base = tmp_path / "base.csv"
-    write_surveymonkey(nmahp, synthesise(nmahp, 30, seed=11), base)
-    rows = _rows(base)
+    rows = _synthetic_rows(tmp_path, nmahp, 30, seed=11)
     head, body = rows[:2], rows[2:]
     # file row numbers: the first respondent is row 3
     later = list(body[0])
@@ -91,9 +96,7 @@ def test_a_batch_choice_the_rest_of_the_file_overturns_is_given_back(tangled, nm
 
 
 def test_rule_problems_of_removed_duplicates_are_not_reported(tmp_path, nmahp):
-    base = tmp_path / "base.csv"
-    write_surveymonkey(nmahp, synthesise(nmahp, 12, seed=5), base)
-    rows = _rows(base)
+    rows = _synthetic_rows(tmp_path, nmahp, 12, seed=5)
     head, body = rows[:2], rows[2:]
     broken = list(body[0])
     region = rows[1].index("Response", rows[0].index(nmahp.questions["region"].label))
@@ -148,9 +151,7 @@ def test_a_refusal_late_in_the_file_undoes_every_part_and_the_new_wave(tmp_path,
     from nmahp.app.imports import import_export
     from nmahp.web.surveys.models import Response, Wave
 
-    base = tmp_path / "base.csv"
-    write_surveymonkey(nmahp, synthesise(nmahp, 25, seed=4), base)
-    rows = _rows(base)
+    rows = _synthetic_rows(tmp_path, nmahp, 25, seed=4)
     region = rows[1].index("Response", rows[0].index(nmahp.questions["region"].label))
     rows[-1][region] = "Atlantis"  # the last row: every part before it was already stored
     path = _write(tmp_path / "late.csv", rows)
