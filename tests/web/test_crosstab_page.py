@@ -62,8 +62,11 @@ def test_an_analyst_sees_exact_counts_row_and_column_percentages_and_the_test(wa
     download = analyst.get(address.replace("crosstab.json", "crosstab.csv"))
     rows = list(csv.reader(io.StringIO(download.content.decode())))
     assert rows[0][:3] == ["question", "option", "label"] and rows[-1][1] == expected.association.method
+    # consent opens every page, so every respondent gave the same answer: it is not offered
+    offered = [c["name"] for c in body["choices"]]
+    assert "consent" not in offered and {"research_interest", "professional_group"} <= set(offered)
     # a question not offered, or the same one twice, is refused and says what to do
-    for query in ("question=no_such&by=region", "question=region&by=region"):
+    for query in ("question=no_such&by=region", "question=region&by=region", "question=consent&by=region"):
         refused = analyst.get(f"/dashboard/wave/{wave.pk}/crosstab.json?{query}")
         assert refused.status_code == 400 and "choose two different questions" in refused.json()["error"]
 

@@ -274,10 +274,11 @@ def crosstab_choices(s: Scope) -> list[tuple[str, str]]:
 
         empty = pl.DataFrame(schema={c: pl.Utf8 for c in s.columns})
         frame, instrument = derive(empty, s.instrument)
+        opening = s.instrument.gates_every_page()  # consent: one answer in every complete response
         out = []
         for name in instrument.questions:
             question = as_question(instrument, name)
-            if name not in frame.columns or not question.is_select:
+            if name not in frame.columns or not question.is_select or name in opening:
                 continue
             if not s.disclosure.exact and is_tally(instrument, name):
                 continue

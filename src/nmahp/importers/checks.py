@@ -102,8 +102,7 @@ class _Run:
         self.breaks: dict[tuple[str, str], int] = {}
         self.relevance_cache: dict[int, pl.Series] = {}
         self.unreadable = _repeat(False, self.height, pl.Boolean)
-        pages = [set(g.relevant.references) for g in instrument.pages() if g.relevant is not None]
-        self.universal = set.intersection(*pages) if len(pages) > 1 else set()
+        self.universal = instrument.gates_every_page()
 
     def raw(self, name: str) -> pl.Series:
         found = self.columns.pop(name, None)

@@ -195,3 +195,9 @@ class Instrument:
     def pages(self) -> list[Group]:
         """Top-level groups, one page each in the web form."""
         return [g for g in self.groups.values() if g.parent is None]
+
+    def gates_every_page(self) -> set[str]:
+        """The questions every page's relevance reads (consent, in the study's surveys): every complete
+        response gives them the one answer that opens the survey, so they say nothing about anyone."""
+        pages = [set(g.relevant.references) for g in self.pages() if g.relevant is not None]
+        return set.intersection(*pages) if len(pages) > 1 else set()
