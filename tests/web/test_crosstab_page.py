@@ -3,6 +3,7 @@ that ran, for analysts exactly and for leads (their region only) under the discl
 the threshold and no test, on the page, its twin or a download."""
 
 import csv
+import html
 import io
 import re
 
@@ -14,6 +15,7 @@ from nmahp.analysis.disclosure import EXACT
 from nmahp.analysis.tables import HIDDEN
 from nmahp.app import snapshots
 from nmahp.cli import app
+from nmahp.instruments import get_instrument
 from nmahp.study import STUDY
 from nmahp.web.surveys.models import Wave
 
@@ -89,6 +91,10 @@ def test_a_lead_sees_a_special_category_crosstab_with_nothing_under_the_threshol
     assert all(published(c) for c in counts) and any(c is None for c in counts)
     page = lead.get(f"/dashboard/wave/{wave.pk}/crosstab/?{query}").content.decode()
     assert "Test of the whole table" not in page and 'id="disclosure-note"' in page
+    # the scope line names the filter as a person reads it, not by its codes
+    region = get_instrument("nmahp").questions["region"]
+    place = next(c.label for c in region.choices if c.name == REGION)
+    assert f"(filtered: {html.escape(region.label)} = {html.escape(place)})" in page and f"= {REGION}" not in page
     shown = re.findall(r'<td class="nhsuk-table__cell">(\d+);', page)
     assert shown and all(published(int(n)) for n in shown)
     assert lead.get(f"/dashboard/wave/{wave.pk}/crosstab.csv?{query}").status_code == 403

@@ -128,6 +128,16 @@ class Scope:
         return snapshots.cached(self.snapshot, what, (parts, tuple(sorted(self.applied.items())),
                                                       self.disclosure.exact), compute)
 
+    @property
+    def applied_labels(self) -> dict[str, str]:
+        """The filters as a person reads them (the question's label = the option's label), for the line that
+        says what a page counts; the twins give the names."""
+        out = {}
+        for name, value in self.applied.items():
+            question = as_question(self.instrument, name)
+            out[question.label or name] = next((c.label for c in question.choices if c.name == value), value)
+        return out
+
     def filter_options(self) -> list[tuple[str, str, list[tuple[str, str]], str]]:
         """(name, label, [(value, label)], chosen) per filter the instrument has."""
         out = []

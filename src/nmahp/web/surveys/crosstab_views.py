@@ -43,7 +43,7 @@ def crosstab_page(request, wave_id, as_json=False):
     if table is not None:
         rows = [(cell, [(group, group.cell(cell.option)) for group in table.groups]) for cell in table.cells]
     context = {"wave": s.wave, "choices": choices, "question": question, "by": by, "error": error, "table": table,
-               "rows": rows, "role": s.role, "applied": s.applied, "respondents": s.respondents,
+               "rows": rows, "role": s.role, "applied": s.applied_labels, "respondents": s.respondents,
                "scope_note": s.note, "query": request.GET.urlencode(), **POLICY}
     return respond(request, "web/dashboard/crosstab.html", context, data, as_json=as_json,
                    status=400 if error else 200)

@@ -57,7 +57,8 @@ def wave_tables(request, wave_id, as_json=False):
                                for n, label, choices, chosen in filters if s.role != LEAD or n != "region"],
             "tables": [{k: t[k] for k in ("id", "question", "label", "kind", "base_n")} for t in tables]}
     context = {"wave": s.wave, "tables": tables, "respondents": s.respondents, "scope_note": s.note,
-               "filters": filters, "applied": s.applied, "role": s.role, "query": request.GET.urlencode(), **POLICY}
+               "filters": filters, "applied": s.applied_labels, "role": s.role, "query": request.GET.urlencode(),
+               **POLICY}
     if not as_json:  # rendered once per version, scope and role
         context["body"] = s.cached("wave page", (s.role, context["query"]), lambda: render_to_string(
             "web/dashboard/_wave_body.html", context))
@@ -84,7 +85,7 @@ def table_page(request, wave_id, table_id, as_json=False):
 
     data = {"wave": s.wave.name, "instrument": s.wave.instrument, "filters": s.applied, "by": by,
             "respondents": s.respondents, "scope_note": s.note}
-    context = {"wave": s.wave, "by": by, "breakdowns": BREAKDOWNS, "applied": s.applied, "role": s.role,
+    context = {"wave": s.wave, "by": by, "breakdowns": BREAKDOWNS, "applied": s.applied_labels, "role": s.role,
                "respondents": s.respondents, "scope_note": s.note, "query": query, **POLICY}
     if as_json:
         def twin():
@@ -147,7 +148,7 @@ def overview(request, wave_id, as_json=False):
         "web/dashboard/_summaries.html", {"wave": s.wave, "shown": app.overview(s), "query": links, **POLICY}))
     return respond(request, "web/dashboard/overview.html", {
         "wave": s.wave, "summaries": summaries, "respondents": s.respondents, "scope_note": s.note,
-        "filters": s.filter_options(), "applied": s.applied, "role": s.role, "query": request.GET.urlencode(),
+        "filters": s.filter_options(), "applied": s.applied_labels, "role": s.role, "query": request.GET.urlencode(),
         **POLICY}, data, as_json=as_json)
 
 
