@@ -84,3 +84,21 @@ def axe_checked(page):
 
     yield check
     assert not problems, problems
+
+
+# every browser test signs in people it made itself, with one password and one authenticator secret
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
+PASSWORD = "a-long-test-password"
+
+
+def make_user(username: str, role: str, **profile):
+    """A user of `role` with PASSWORD; an analyst also with the authenticator SECRET, as analysts must."""
+    from django.contrib.auth import get_user_model
+
+    from nmahp.web.accounts.models import Profile
+
+    user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+    if role == "analyst":
+        profile.setdefault("totp_secret", SECRET)
+    Profile.objects.create(user=user, role=role, **profile)
+    return user

@@ -7,16 +7,14 @@ import zipfile
 
 import pyotp
 import pytest
-from django.contrib.auth import get_user_model
 from lxml import etree
 
-from nmahp.web.accounts.models import Profile
 from nmahp.web.coding.models import CodeItem, CodingDocument, CodingProject, HighlightItem
 from nmahp.web.surveys import store
 
+from .conftest import PASSWORD, SECRET, make_user
+
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
-SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
-PASSWORD = "a-long-test-password"
 TEXT = ("Interviewer: What got you started in research?\n\n"
         "Participant 43: Pure luck, really. A research nurse asked me to help with recruitment, and I never "
         "looked back.\n\nInterviewer: And what held you back?\n\n"
@@ -26,8 +24,7 @@ TEXT = ("Interviewer: What got you started in research?\n\n"
 @pytest.fixture
 def project(transactional_db):
     for name in ("anna", "ben"):
-        user = get_user_model().objects.create_user(username=name, password=PASSWORD)
-        Profile.objects.create(user=user, role="analyst", totp_secret=SECRET)
+        make_user(name, "analyst")
     wave = store.get_or_create_wave("nmahp", "2026")
     project = CodingProject.objects.create(wave=wave, name="Interviews 2026")
     turns, at = [], 0

@@ -6,26 +6,21 @@ import re
 
 import pyotp
 import pytest
-from django.contrib.auth import get_user_model
 
 from nmahp.app import alerts, interviews, jobs, outreach, programme
 from nmahp.app.waves import store_synthetic
-from nmahp.web.accounts.models import Profile
 from nmahp.web.outreach.models import Invitee
 from nmahp.web.surveys.models import Wave
 
-from .conftest import SCREENSHOTS
+from .conftest import PASSWORD, SCREENSHOTS, SECRET, make_user
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
-SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
-PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
 def waves(transactional_db):
     """Two small waves of the NMAHP survey, the later one with an e-mail link, and an analyst."""
-    analyst = get_user_model().objects.create_user(username="analyst", password=PASSWORD)
-    Profile.objects.create(user=analyst, role="analyst", totp_secret=SECRET)
+    analyst = make_user("analyst", "analyst")
     kept = programme.versions("nmahp")[0]
     store_synthetic("nmahp", "2025", 30, seed=2)
     wave = programme.create_wave(kept.pk, "2026", channels=[("email", None)], actor="analyst")
@@ -97,8 +92,7 @@ def test_an_analyst_walks_the_new_pages(live_server, waves, page, axe_checked):
 
 def test_a_lead_reads_the_crosstab_and_comparison_of_their_region(live_server, waves, page, axe_checked):
     _, wave, _ = waves
-    lead = get_user_model().objects.create_user(username="lead", password=PASSWORD)
-    Profile.objects.create(user=lead, role="lead", region="greater_manchester")
+    make_user("lead", "lead", region="greater_manchester")
     sign_in(page, live_server, "lead", f"/dashboard/wave/{wave.pk}/crosstab/", code=False)
     axe_checked("crosstab (lead), nothing chosen")
     choose_two_questions(page)

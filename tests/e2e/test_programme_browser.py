@@ -7,27 +7,22 @@ import re
 
 import pyotp
 import pytest
-from django.contrib.auth import get_user_model
 from openpyxl import load_workbook
 
 from nmahp.app import programme
 from nmahp.app.waves import store_synthetic
 from nmahp.instruments import resolve
-from nmahp.web.accounts.models import AuditEvent, Profile
+from nmahp.web.accounts.models import AuditEvent
 from nmahp.web.surveys.models import CollectorLink, Response, Wave
 
-from .conftest import SCREENSHOTS
+from .conftest import PASSWORD, SCREENSHOTS, SECRET, make_user
 
 pytestmark = [pytest.mark.db, pytest.mark.e2e]
-SECRET = "JBSWY3DPEHPK3PXPJBSWY3DP"
-PASSWORD = "a-long-test-password"
 
 
 @pytest.fixture
 def analyst(transactional_db):
-    user = get_user_model().objects.create_user(username="analyst", password=PASSWORD)
-    Profile.objects.create(user=user, role="analyst", totp_secret=SECRET)
-    return user
+    return make_user("analyst", "analyst")
 
 
 def sign_in(page, live_server, check, then="/programme/"):
@@ -174,8 +169,7 @@ def test_a_lead_reads_their_organisations_overview(live_server, analyst, page, a
     trust = Organisation.objects.create(name="Northshire NHS Trust", region="greater_manchester")
     own = wave.collectors.get(channel="trust email")
     OrganisationLink.objects.create(collector=own, organisation=trust)
-    lead = get_user_model().objects.create_user(username="lead", password=PASSWORD)
-    Profile.objects.create(user=lead, role="lead", region="greater_manchester")
+    lead = make_user("lead", "lead", region="greater_manchester")
     OrganisationLead.objects.create(user=lead, organisation=trust)
     form = store.instrument_for(wave)
     rows = [r for r in Synthesiser(form, 11).stream(200) if r.get("consent") == "yes"][:80]
